@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
+# Local development runs with debug on; production settings come from the environment (see `make serve`).
+DEV := DJANGO_DEBUG=1
+
+.PHONY: install migrate seed run test lint migrations-check pytest test-postgres lock clean
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "redshoes needs Python 3.12 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(DEV) $(BIN)/python manage.py seed_trivia
+
+run: seed
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: install
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint migrations-check pytest
+
+# The suite again against PostgreSQL (the server at 127.0.0.1:5432 unless DATABASE_URL says otherwise).
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/pytest --create-db
+
+# Re-pin every dependency after editing pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -q -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,17 @@
+"""Public URLs of the trivia site. Every pattern is named; templates and models reverse them."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "trivia"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("films/<slug:slug>/", views.film_detail, name="film_detail"),
+    path("people/<slug:slug>/", views.person_detail, name="person_detail"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
+    path("facts/", views.fact_list, name="fact_list"),
+    path("facts/<slug:key>/", views.fact_detail, name="fact_detail"),
+]
