@@ -1,7 +1,4 @@
-"""Public pages. Thin: parse the request, call a selector, render.
-
-(Foundation scaffolding: the reading-site work replaces these bodies.)
-"""
+"""Public pages. Thin: parse the request, call a selector, render."""
 
 from django.http import Http404, HttpResponse
 
@@ -10,8 +7,31 @@ def home(request):
     return HttpResponse("redshoes")
 
 
-def _not_yet(request, **kwargs):
+# PLACEHOLDER film_detail (reading-site work replaces this)
+def film_detail(request, slug):
     raise Http404("Not built yet.")
 
 
-film_detail = person_detail = topic_detail = source_detail = fact_list = fact_detail = _not_yet
+# PLACEHOLDER fact_detail (reading-site work replaces this)
+def fact_detail(request, key):
+    raise Http404("Not built yet.")
+
+
+# PLACEHOLDER source_detail (source-page work replaces this)
+def source_detail(request, slug):
+    raise Http404("Not built yet.")
+
+
+# PLACEHOLDER person_detail (source-page work replaces this)
+def person_detail(request, slug):
+    raise Http404("Not built yet.")
+
+
+# PLACEHOLDER topic_detail (source-page work replaces this)
+def topic_detail(request, slug):
+    raise Http404("Not built yet.")
+
+
+# PLACEHOLDER fact_list (search work replaces this)
+def fact_list(request):
+    raise Http404("Not built yet.")
