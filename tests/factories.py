@@ -58,6 +58,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class FactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Fact
+        skip_postgeneration_save = True
 
     film = factory.SubFactory(FilmFactory)
     topic = factory.SubFactory(TopicFactory)
