@@ -6,5 +6,15 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 
 from .settings import *  # noqa: E402,F403
 
+# The test client and live_server speak plain HTTP; production's redirect to HTTPS is
+# switched off here (tests that check the redirect turn it back on with override_settings).
+SECURE_SSL_REDIRECT = False
+
+# The suite never runs collectstatic: plain storage, so `{% static %}` has no manifest
+# to miss, and WhiteNoise serves straight from the app and project static folders.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+
 # Hashing passwords properly is slow on purpose; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
