@@ -2,3 +2,165 @@
 
 Grouping, table-of-contents and footnote numbering happen here, in Python, not in templates.
 """
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from .models import Citation, Fact, Film, Person, Topic
+
+# --- Reading pages: home, film, fact (and the fact/references includes others reuse) ---
+
+# A film page shows at most this many facts; a film with more is split into numbered
+# pages (`?page=2`) so a 1,000-fact film stays a readable, light page. Topic order runs
+# across the pages; the table of contents says which page each topic starts on.
+FILM_PAGE_SIZE = 200
+
+
+@dataclass
+class Reference:
+    """One entry of a page's references list: a cited passage and the facts citing it.
+
+    Two facts citing the very same passage share one number, as on Wikipedia.
+    """
+
+    number: int
+    citation: Citation
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def is_spoiler(self) -> bool:
+        """Only spoiler facts cite it, so its quote would give the ending away."""
+        return all(fact.is_spoiler for fact in self.facts)
+
+
+@dataclass
+class TopicSection:
+    topic: Topic
+    facts: list[Fact]
+    continued: bool = False  # the topic began on an earlier page
+
+
+@dataclass
+class TocEntry:
+    topic: Topic
+    fact_count: int
+    page_number: int  # the page the topic starts on
+
+
+@dataclass
+class FilmPage:
+    film: Film
+    sections: list[TopicSection]
+    references: list[Reference]
+    toc: list[TocEntry]
+    page_number: int
+    page_count: int
+    fact_count: int
+
+
+def reading_facts(user) -> QuerySet[Fact]:
+    """Facts as the reading pages show them, with everything the includes touch loaded.
+
+    Without the prefetches each fact would cost a query for its people, one for its
+    citations and one per cited source (the N+1 the query-count tests pin down). The
+    source's text is deferred: a locator needs only the stored paragraph number.
+    """
+    return (
+        Fact.objects.visible_to(user)
+        .select_related("film", "topic")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.only("id", "name", "slug", "kind")),
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.order_by("pk").select_related("source").defer("source__content"),
+            ),
+        )
+    )
+
+
+def number_footnotes(facts) -> list[Reference]:
+    """Number the citations of `facts` in reading order, 1, 2, 3…, and return the references.
+
+    Sets `fact.footnotes` (the fact's references, in order) on every fact: the fact
+    include shows them as `[1]` markers. A passage cited by several facts keeps the
+    number it got first.
+    """
+    references: dict[tuple, Reference] = {}
+    for fact in facts:
+        fact.footnotes = []
+        for citation in fact.citations.all():
+            passage = (citation.source_id, citation.start, citation.end, citation.quote, citation.is_broken)
+            reference = references.get(passage)
+            if reference is None:
+                reference = references[passage] = Reference(len(references) + 1, citation)
+            reference.facts.append(fact)
+            fact.footnotes.append(reference)
+    return list(references.values())
+
+
+def films_with_fact_counts() -> QuerySet[Film]:
+    """Every film with its number of published facts; the best-documented films first."""
+    return Film.objects.annotate(
+        published_fact_count=Count("facts", filter=Q(facts__status=Fact.Status.PUBLISHED))
+    ).order_by("-published_fact_count", "title", "year")
+
+
+def film_page(film: Film, user, page_number: int = 1) -> FilmPage:
+    """The film's facts visible to `user`, grouped under their topics in display order.
+
+    Raises `Http404` for a page number past the last page. Queries: one for the table of
+    contents, one for the page's facts and one per prefetch — never one per fact.
+    """
+    facts = Fact.objects.visible_to(user).filter(film=film)
+    ordering = ("topic__order", "topic__name", "position", "pk")
+
+    counts = list(
+        facts.values("topic")
+        .annotate(fact_count=Count("pk"))
+        .values("topic", "topic__name", "topic__slug", "topic__order", "fact_count")
+        .order_by("topic__order", "topic__name")
+    )
+    fact_count = sum(row["fact_count"] for row in counts)
+    page_count = max(1, -(-fact_count // FILM_PAGE_SIZE))
+    if not 1 <= page_number <= page_count:
+        raise Http404(f"This film has {page_count} page(s) of facts; there is no page {page_number}.")
+
+    toc = []
+    seen = 0
+    for row in counts:
+        topic = Topic(id=row["topic"], name=row["topic__name"], slug=row["topic__slug"], order=row["topic__order"])
+        toc.append(TocEntry(topic, row["fact_count"], seen // FILM_PAGE_SIZE + 1))
+        seen += row["fact_count"]
+
+    offset = (page_number - 1) * FILM_PAGE_SIZE
+    page_facts = list(reading_facts(user).filter(film=film).order_by(*ordering)[offset : offset + FILM_PAGE_SIZE])
+    references = number_footnotes(page_facts)
+
+    sections: list[TopicSection] = []
+    for fact in page_facts:
+        fact.film = film  # the same row; saves the page from holding 1,000 copies
+        if not sections or sections[-1].topic.pk != fact.topic_id:
+            continued = any(entry.topic.pk == fact.topic_id and entry.page_number < page_number for entry in toc)
+            sections.append(TopicSection(fact.topic, [], continued))
+        sections[-1].facts.append(fact)
+    return FilmPage(film, sections, references, toc, page_number, page_count, fact_count)
+
+
+def cite_this_fact(fact: Fact, references: list[Reference], url: str) -> str:
+    """The plain-text "Cite this fact" block: the fact, its film, each source and passage, the URL."""
+    lines = [f"“{fact.text}”", f"Film: {fact.film}"]
+    for reference in references:
+        citation = reference.citation
+        source = citation.source
+        origin = ", ".join(part for part in (source.author, source.title, source.publisher) if part)
+        line = f"Source [{reference.number}]: {origin}, {citation.locator}"
+        if source.accessed:
+            line += f" (accessed {source.accessed.isoformat()})"
+        lines.append(line)
+        lines.append(f"  Passage: “{citation.quote}”")
+        if citation.is_broken:
+            lines.append("  (This citation needs attention: the source has changed since it was checked.)")
+    lines.append(f"URL: {url}")
+    return "\n".join(lines)

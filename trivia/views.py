@@ -1,20 +1,36 @@
 """Public pages. Thin: parse the request, call a selector, render."""
 
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from . import selectors
+from .freshness import conditional_page
+from .models import Film
 
 
+@conditional_page
 def home(request):
-    return HttpResponse("redshoes")
+    return render(request, "trivia/home.html", {"films": selectors.films_with_fact_counts()})
 
 
-# PLACEHOLDER film_detail (reading-site work replaces this)
+@conditional_page
 def film_detail(request, slug):
-    raise Http404("Not built yet.")
+    film = get_object_or_404(Film, slug=slug)
+    page_number = request.GET.get("page", "1")
+    if not page_number.isdigit():
+        raise Http404("The page number must be a whole number, e.g. ?page=2.")
+    page = selectors.film_page(film, request.user, int(page_number))
+    return render(request, "trivia/film_detail.html", {"film": film, "page": page})
 
 
-# PLACEHOLDER fact_detail (reading-site work replaces this)
+@conditional_page
 def fact_detail(request, key):
-    raise Http404("Not built yet.")
+    # Drafts are simply not in a reader's queryset, so they 404 like a missing key.
+    fact = get_object_or_404(selectors.reading_facts(request.user), key=key)
+    references = selectors.number_footnotes([fact])
+    cite_text = selectors.cite_this_fact(fact, references, settings.SITE_URL + fact.get_absolute_url())
+    return render(request, "trivia/fact_detail.html", {"fact": fact, "references": references, "cite_text": cite_text})
 
 
 # PLACEHOLDER source_detail (source-page work replaces this)
