@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
 # Local development runs with debug on; production settings come from the environment (see `make serve`).
 DEV := DJANGO_DEBUG=1
 
-.PHONY: install migrate seed run test lint migrations-check pytest test-postgres lock clean
+.PHONY: install migrate seed run serve test lint migrations-check pytest test-postgres lock clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "redshoes needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -26,6 +26,14 @@ seed: migrate
 
 run: seed
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn with WhiteNoise serving the hashed, compressed static files.
+# Settings come from the environment (README "Production"): at least DJANGO_SECRET_KEY
+# and DJANGO_ALLOWED_HOSTS; DATABASE_URL for PostgreSQL; REDSHOES_BIND for the address.
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	exec $(BIN)/gunicorn --config redshoes/gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .

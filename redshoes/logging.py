@@ -59,6 +59,11 @@ class LineFormatter(logging.Formatter):
             fields.append(("method", request.method))
             fields.append(("path", request.path))
         status = getattr(record, "status_code", None)
+        if record.name == "gunicorn.access" and isinstance(record.args, dict):
+            # gunicorn passes the access-log atoms as a dict: m method, U path, s status.
+            fields.append(("method", record.args.get("m", "-")))
+            fields.append(("path", record.args.get("U", "-")))
+            status = record.args.get("s")
         if status is not None:
             fields.append(("status", status))
         if record.exc_info and record.exc_info[0] is not None:

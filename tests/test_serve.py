@@ -1,0 +1,163 @@
+"""`make serve` runs the site under gunicorn with every production header.
+
+The test starts the real command on a free port with a production environment (debug
+off, HTTPS redirect on, behind a TLS proxy), fetches pages and a static file the way a
+proxy would pass them on, then stops it. It is the one test that sees exactly what a
+deployment serves: collectstatic's hashed, compressed files, gunicorn's workers, the
+logs on stdout.
+"""
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    def __init__(self, port, static_root, log_path):
+        self.port = port
+        self.static_root = static_root
+        self.log_path = log_path
+
+    def get(self, path, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            response.body = response.read()
+            return response
+        finally:
+            connection.close()
+
+    def get_over_https_proxy(self, path, headers=None):
+        """What the app sees when a TLS-terminating proxy forwards a reader's HTTPS request."""
+        return self.get(path, {"X-Forwarded-Proto": "https", **(headers or {})})
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "REDSHOES_"))}
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_BEHIND_PROXY="1",
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        REDSHOES_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+    )
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log_path = workdir / "serve.log"
+    with open(log_path, "w") as log:
+        # A session of its own, so stopping it stops make, gunicorn and its workers together.
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "serve"],
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Served(port, workdir / "static", log_path)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"make serve exited with {process.returncode}:\n{server.log()}")
+            try:
+                if server.get("/healthz").status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"make serve did not answer within 120 seconds:\n{server.log()}")
+            time.sleep(0.5)
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_served_pages_carry_every_security_header(served):
+    response = served.get_over_https_proxy("/")
+
+    assert response.status == 200
+    assert response.getheader("Server") == "gunicorn"
+    policy = response.getheader("Content-Security-Policy")
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains; preload"
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert response.getheader("Referrer-Policy") == "same-origin"
+    assert response.getheader("X-Frame-Options") == "DENY"
+    assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
+
+
+def test_served_cookies_are_secure_and_httponly(served):
+    response = served.get_over_https_proxy("/admin/login/")
+
+    assert response.status == 200
+    cookie = response.getheader("Set-Cookie")
+    assert cookie.startswith("csrftoken=")
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+
+
+def test_plain_http_is_redirected_to_https_but_the_health_check_is_not(served):
+    page = served.get("/facts/")
+    health = served.get("/healthz")
+
+    assert page.status == 301
+    assert page.getheader("Location") == f"https://127.0.0.1:{served.port}/facts/"
+    assert health.status == 200
+    assert json.loads(health.body) == {"status": "ok", "database": "ok"}
+
+
+def test_static_files_are_hashed_compressed_and_cached_for_a_year(served):
+    manifest = json.loads((served.static_root / "staticfiles.json").read_text())
+    hashed_name = manifest["paths"]["admin/css/base.css"]
+    assert hashed_name != "admin/css/base.css"
+
+    response = served.get_over_https_proxy(f"/static/{hashed_name}", {"Accept-Encoding": "gzip"})
+
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") == "gzip"
+    cache_control = response.getheader("Cache-Control")
+    assert "max-age=315360000" in cache_control
+    assert "immutable" in cache_control
+
+
+def test_access_log_lines_go_to_stdout_in_the_line_format(served):
+    served.get_over_https_proxy("/healthz?probe=log")
+    time.sleep(0.5)
+
+    lines = [line for line in served.log().splitlines() if "logger=gunicorn.access" in line and "probe=log" in line]
+    assert lines, served.log()
+    assert lines[0].startswith("ts=")
+    assert "level=INFO" in lines[0]
+    assert "method=GET path=/healthz status=200" in lines[0]
