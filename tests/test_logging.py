@@ -4,22 +4,19 @@ import logging
 import sys
 
 import pytest
-from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
 
 from redshoes.logging import LineFormatter, logfmt_value
+from redshoes.urls import urlpatterns as site_urlpatterns
 
 
 def broken_view(request):
     raise RuntimeError("the projector caught fire")
 
 
-def fine_view(request):
-    return HttpResponse("fine")
-
-
-urlpatterns = [path("broken/", broken_view), path("fine/", fine_view)]
+# The site's own URLs too: the 500 page links home.
+urlpatterns = [path("broken/", broken_view), *site_urlpatterns]
 
 
 def make_record(msg="hello", level=logging.INFO, name="trivia", exc_info=None, **extra):

@@ -6,9 +6,11 @@ so these responses carry what a reader's browser gets from the live site.
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.test import override_settings
-from django.urls import reverse
+from django.urls import path, reverse
 
+from redshoes.urls import urlpatterns as site_urlpatterns
 from tests.factories import SourceFactory
 
 
@@ -139,10 +141,81 @@ def test_a_successful_login_clears_earlier_failures(client, editor):
 
 @pytest.mark.django_db
 def test_source_urls_other_than_http_and_https_are_rejected_by_validation():
-    from django.core.exceptions import ValidationError
-
     for url in ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd"]:
         source = SourceFactory.build(url=url)
         with pytest.raises(ValidationError) as excinfo:
             source.full_clean()
         assert "url" in excinfo.value.message_dict
+
+
+# --- Error pages: helpful to the reader, silent about the site's internals -----------------
+
+
+def raise_permission_denied(request):
+    raise PermissionDenied("editors only: internal reason")
+
+
+def raise_bad_request(request):
+    raise SuspiciousOperation("internal detail about the bad request")
+
+
+def raise_server_error(request):
+    raise RuntimeError("internal detail about the crash")
+
+
+# The site's own URLs too: the error pages link home.
+urlpatterns = [
+    path("forbidden/", raise_permission_denied),
+    path("bad/", raise_bad_request),
+    path("crash/", raise_server_error),
+    *site_urlpatterns,
+]
+
+
+@pytest.mark.django_db
+def test_a_missing_page_shows_the_site_404_without_the_reason(client):
+    response = client.get("/facts/no-such-fact-key/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert "Go to the list of films" in response.text
+    assert "Content-Security-Policy" in response
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="tests.test_security")
+def test_forbidden_and_bad_requests_show_site_pages_without_internal_reasons(client):
+    forbidden = client.get("/forbidden/")
+    bad = client.get("/bad/")
+
+    assert forbidden.status_code == 403
+    assert "Not allowed" in forbidden.text
+    assert "internal reason" not in forbidden.text
+    assert bad.status_code == 400
+    assert "Bad request" in bad.text
+    assert "internal detail" not in bad.text
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="tests.test_security")
+def test_a_server_error_shows_the_site_500_page_and_no_settings(client):
+    client.raise_request_exception = False
+
+    response = client.get("/crash/")
+
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "internal detail" not in response.text
+    assert "SECRET_KEY" not in response.text
+    assert "Traceback" not in response.text
+
+
+def test_a_form_sent_without_a_csrf_token_gets_the_site_page_not_djangos_inline_styled_one(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("admin:login"), {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "Your form was not sent" in response.text
+    assert "<style" not in response.text
