@@ -5,10 +5,13 @@ Grouping, table-of-contents and footnote numbering happen here, in Python, not i
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Citation, Fact, Film, Person, Topic
+from .models import Citation, Credit, Fact, Film, Person, Source, Topic
+from .source_markup import Backlink, CitedSpan, MarkedParagraph, mark_up_source
+from .structured_data import is_web_url
 
 # --- Reading pages: home, film, fact (and the fact/references includes others reuse) ---
 
@@ -164,3 +167,139 @@ def cite_this_fact(fact: Fact, references: list[Reference], url: str) -> str:
             lines.append("  (This citation needs attention: the source has changed since it was checked.)")
     lines.append(f"URL: {url}")
     return "\n".join(lines)
+
+
+# --- Source, person and topic pages ---------------------------------------------------
+
+# Person and topic pages list facts across films; past this many they go on numbered
+# pages (`?page=2`), so a topic with 20,000 facts is still a light page.
+LIST_PAGE_SIZE = 100
+
+
+@dataclass
+class BrokenCitation:
+    """A citation whose source changed under it: listed for attention, never highlighted."""
+
+    citation: Citation
+    # The footnote link's target when no working passage uses the same id, so a reader
+    # following a broken footnote lands on the explanation instead of the page top.
+    anchor_id: str | None
+
+
+@dataclass
+class SourcePage:
+    source: Source
+    paragraphs: list[MarkedParagraph]
+    broken: list[BrokenCitation]
+    citing_fact_count: int
+    spoiler_paragraphs: set[int]  # numbers of paragraphs cited by a spoiler fact
+
+    @property
+    def uncited(self) -> list[MarkedParagraph]:
+        return [paragraph for paragraph in self.paragraphs if not paragraph.is_cited]
+
+    @property
+    def web_url(self) -> str:
+        return self.source.url if is_web_url(self.source.url) else ""
+
+
+def source_page(source: Source, user) -> SourcePage:
+    """The source's text with the passages that visible facts cite marked, in one query.
+
+    Readers see the citations of published facts only; staff also see drafts' (marked
+    as drafts). The number of queries does not grow with the number of citations.
+    """
+    citations = list(
+        Citation.objects.filter(source=source, fact__in=Fact.objects.visible_to(user))
+        .select_related("fact")
+        .only(
+            "start", "end", "quote", "paragraph", "is_broken", "broken_reason", "source_id",
+            "fact__key", "fact__text", "fact__status", "fact__is_spoiler",
+        )
+        .order_by("start", "-end", "fact__position", "fact__pk")
+    )  # fmt: skip
+    spans = [
+        CitedSpan(
+            citation.start,
+            citation.end,
+            (Backlink(citation.fact.get_absolute_url(), citation.fact.text, not citation.fact.is_published),),
+        )
+        for citation in citations
+        if not citation.is_broken
+    ]
+    paragraphs = mark_up_source(source.content, spans)
+    valid_anchors = {span.anchor for span in spans}
+    broken = []
+    for citation in citations:
+        if citation.is_broken:
+            free = citation.anchor not in valid_anchors
+            broken.append(BrokenCitation(citation, citation.anchor if free else None))
+            valid_anchors.add(citation.anchor)  # each id once
+    return SourcePage(
+        source=source,
+        paragraphs=paragraphs,
+        broken=broken,
+        citing_fact_count=len({citation.fact_id for citation in citations}),
+        spoiler_paragraphs={c.paragraph for c in citations if c.fact.is_spoiler and not c.is_broken},
+    )
+
+
+@dataclass
+class FilmGroup:
+    film: Film
+    facts: list[Fact]
+
+
+@dataclass
+class FactListPage:
+    """One page of facts across films (a person's, a topic's), grouped by film."""
+
+    groups: list[FilmGroup]
+    references: list[Reference]
+    page: Page
+
+    @property
+    def fact_count(self) -> int:
+        return self.page.paginator.count
+
+
+def _fact_list_page(facts: QuerySet[Fact], page_number: str) -> FactListPage:
+    """Paginate `facts` (ordered by film first), group them by film and number their footnotes.
+
+    A bad page number is a 404 with a message, never a 500. Queries: one count, one page
+    of facts and its prefetches — never one per fact.
+    """
+    paginator = Paginator(facts, LIST_PAGE_SIZE, allow_empty_first_page=True)
+    try:
+        page = paginator.page(page_number)
+    except InvalidPage as exc:
+        raise Http404(f"No such page of facts: {exc}") from None
+    page_facts = list(page.object_list)
+    references = number_footnotes(page_facts)
+    groups: list[FilmGroup] = []
+    for fact in page_facts:
+        if not groups or groups[-1].film.pk != fact.film_id:
+            groups.append(FilmGroup(fact.film, []))
+        fact.film = groups[-1].film  # one Film object per group
+        groups[-1].facts.append(fact)
+    return FactListPage(groups, references, page)
+
+
+ACROSS_FILMS_ORDER = ("film__title", "film__year", "film__pk", "topic__order", "topic__name", "position", "pk")
+
+
+def person_page(person: Person, user, page_number: str = "1") -> FactListPage:
+    """The facts visible to `user` that mention `person`, across films, by film then topic."""
+    facts = reading_facts(user).filter(people=person).order_by(*ACROSS_FILMS_ORDER)
+    return _fact_list_page(facts, page_number)
+
+
+def person_credits(person: Person) -> list[Credit]:
+    """The person's credits, with their films, for the person page and its JSON-LD."""
+    return list(person.credits.select_related("film").order_by("film__year", "film__title", "order"))
+
+
+def topic_page(topic: Topic, user, page_number: str = "1") -> FactListPage:
+    """The facts visible to `user` under `topic`, across films, by film then position."""
+    facts = reading_facts(user).filter(topic=topic).order_by(*ACROSS_FILMS_ORDER)
+    return _fact_list_page(facts, page_number)

@@ -1,8 +1,9 @@
 """Public URLs of the trivia site. Every pattern is named; templates and models reverse them."""
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import sitemaps, views
 
 app_name = "trivia"
 
@@ -14,4 +15,12 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("facts/", views.fact_list, name="fact_list"),
     path("facts/<slug:key>/", views.fact_detail, name="fact_detail"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
 ]

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from . import selectors
+from . import selectors, structured_data
 from .freshness import conditional_page
-from .models import Film
+from .models import Film, Person, Source, Topic
 
 
 @conditional_page
@@ -33,19 +33,40 @@ def fact_detail(request, key):
     return render(request, "trivia/fact_detail.html", {"fact": fact, "references": references, "cite_text": cite_text})
 
 
-# PLACEHOLDER source_detail (source-page work replaces this)
+@conditional_page
 def source_detail(request, slug):
-    raise Http404("Not built yet.")
+    source = get_object_or_404(Source, slug=slug)
+    page = selectors.source_page(source, request.user)
+    data = structured_data.creative_work(source, settings.SITE_URL + source.get_absolute_url())
+    return render(
+        request,
+        "trivia/source_detail.html",
+        {"source": source, "page": page, "structured_data": structured_data.json_ld(data)},
+    )
 
 
-# PLACEHOLDER person_detail (source-page work replaces this)
+@conditional_page
 def person_detail(request, slug):
-    raise Http404("Not built yet.")
+    person = get_object_or_404(Person, slug=slug)
+    page = selectors.person_page(person, request.user, request.GET.get("page", "1"))
+    data = structured_data.person(person, settings.SITE_URL + person.get_absolute_url())
+    return render(
+        request,
+        "trivia/person_detail.html",
+        {
+            "person": person,
+            "page": page,
+            "credits": selectors.person_credits(person),
+            "structured_data": structured_data.json_ld(data),
+        },
+    )
 
 
-# PLACEHOLDER topic_detail (source-page work replaces this)
+@conditional_page
 def topic_detail(request, slug):
-    raise Http404("Not built yet.")
+    topic = get_object_or_404(Topic, slug=slug)
+    page = selectors.topic_page(topic, request.user, request.GET.get("page", "1"))
+    return render(request, "trivia/topic_detail.html", {"topic": topic, "page": page})
 
 
 # PLACEHOLDER fact_list (search work replaces this)
