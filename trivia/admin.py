@@ -1,0 +1,400 @@
+"""The editorial admin: correct and add entries safely.
+
+Every ModelAdmin stands on reversion's `VersionAdmin` (history, revert, recover deleted),
+with a readable field-by-field diff on the history page (`trivia/history.py`). Facts and
+sources refuse a save from a stale form (`LockedAdmin`); citations are anchored from a
+pasted quote (`trivia/forms.py`); a source text edit re-anchors or flags its citations
+(`services.reanchor_citations`). Changelist queries are fixed in number whatever the row
+count: related rows are joined or annotated in `get_queryset`.
+"""
+
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from . import history, services, text
+from .forms import CitationForm, CitationInlineFormSet, FactForm, SourceForm, StandaloneCitationForm
+from .models import Citation, Credit, Fact, Film, Person, Source, Topic
+from .signals import FixtureIntegrityError
+
+# Characters of source text shown either side of a cited passage.
+PASSAGE_CONTEXT = 160
+
+
+class EditorialAdmin(VersionAdmin):
+    """History with a readable diff, newest first; deletions recorded with who deleted."""
+
+    history_latest_first = True
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = (
+            Version.objects.get_for_object_reference(self.model, unquote(object_id))
+            .select_related("revision__user")
+            .order_by("pk")
+        )
+        entries = history.history_entries(self, unquote(object_id), versions)
+        for entry in entries:
+            entry.changes_html = history.render_changes(entry)
+        context = {"action_list": list(reversed(entries)), "readable_history": True}
+        context.update(extra_context or {})
+        return super().history_view(request, object_id, context)
+
+    def delete_model(self, request, obj):
+        # Snapshot the row (a fact with its citations) as the deleting user's revision, so
+        # "Recover deleted" brings back its last state and the history says who deleted it.
+        with self.create_revision(request):
+            reversion.set_comment("Deleted")
+            reversion.add_to_revision(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with self.create_revision(request):
+            reversion.set_comment("Deleted")
+            for obj in queryset:
+                reversion.add_to_revision(obj)
+        super().delete_queryset(request, queryset)
+
+
+class LockedAdmin(EditorialAdmin):
+    """Optimistic locking for models with `lock_version` (facts, sources).
+
+    The form refuses a stale save with a message; `save_model` then claims the version
+    with a conditional UPDATE. If another save slipped in between the two, the claim
+    fails and the form is shown again, now explaining the conflict: nothing is written.
+    """
+
+    def save_model(self, request, obj, form, change):
+        locked = form.lock_target()
+        if change and locked is not None:
+            new_version = services.claim_lock_version(type(locked), locked.pk, form.cleaned_data["seen_lock_version"])
+            if locked is obj:
+                obj.lock_version = new_version
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleEdit:
+            # Lost the race after the form's check: the transaction was rolled back; run
+            # the form again so it shows the conflict with the editor's input kept.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves the old version raw, which would reset lock_version to its
+        # default. Remember the row as it is now so the lock (and, for a source, the text
+        # the citations are anchored to) carries on from the current state.
+        request.trivia_before_revert = self.model._default_manager.filter(pk=unquote(object_id)).first()
+        return self.guard_revert(request, super().revision_view, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        return self.guard_revert(request, super().recover_view, version_id, extra_context)
+
+    def guard_revert(self, request, view, *args):
+        try:
+            return view(request, *args)
+        except FixtureIntegrityError as exc:
+            # An old citation no longer matches its source (the source was edited since).
+            messages.error(request, f"This version cannot be restored as it was: {exc} Edit the current one instead.")
+            opts = self.model._meta
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        before = getattr(request, "trivia_before_revert", None)
+        if (
+            obj is not None
+            and before is not None
+            and before.pk == obj.pk
+            and hasattr(obj, "lock_version")
+            and obj.lock_version != before.lock_version
+        ):
+            type(obj)._default_manager.filter(pk=obj.pk).update(lock_version=before.lock_version)
+            obj.lock_version = before.lock_version
+        return obj
+
+
+class BrokenCitationFilter(admin.SimpleListFilter):
+    title = "broken citation"
+    parameter_name = "broken"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a broken citation"), ("no", "No broken citation")]
+
+    def queryset(self, request, queryset):
+        broken = Exists(Citation.objects.filter(fact=OuterRef("pk"), is_broken=True))
+        if self.value() == "yes":
+            return queryset.filter(broken)
+        if self.value() == "no":
+            return queryset.filter(~broken)
+        return queryset
+
+
+def passage_in_context(citation) -> str:
+    """The cited words highlighted within the text around them, escaped."""
+    if citation is None or citation.pk is None:
+        return "Shown once the citation is saved."
+    if citation.is_broken:
+        return format_html(
+            '<p class="citation-broken"><strong>Needs attention:</strong> {}</p>'
+            "<p>Correct the quote or enter the paragraph you mean, then save, to anchor it again.</p>",
+            citation.broken_reason or "the source changed under this citation.",
+        )
+    content = citation.source.content
+    before = content[max(0, citation.start - PASSAGE_CONTEXT) : citation.start]
+    after = content[citation.end : citation.end + PASSAGE_CONTEXT]
+    return format_html(
+        '<p class="cited-passage">Paragraph {}, characters {}–{}:</p><blockquote>{}{}<mark>{}</mark>{}{}</blockquote>',
+        citation.paragraph,
+        citation.start,
+        citation.end,
+        "…" if citation.start > PASSAGE_CONTEXT else "",
+        before,
+        citation.quote,
+        after,
+        "…" if citation.end + PASSAGE_CONTEXT < len(content) else "",
+    )
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    form = CitationForm
+    formset = CitationInlineFormSet
+    extra = 1
+    autocomplete_fields = ["source"]
+    fields = ["source", "quote", "occurrence_paragraph", "cited_passage"]
+    readonly_fields = ["cited_passage"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+    @admin.display(description="Cited passage")
+    def cited_passage(self, obj):
+        return passage_in_context(obj)
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    extra = 1
+    autocomplete_fields = ["person"]
+    fields = ["person", "role", "character", "order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "film")
+
+
+@admin.register(Film)
+class FilmAdmin(EditorialAdmin):
+    list_display = ["title", "year", "slug", "fact_count"]
+    search_fields = ["title", "slug"]
+    list_filter = ["year"]
+    prepopulated_fields = {"slug": ["title", "year"]}
+    inlines = [CreditInline]
+    fields = ["title", "year", "slug", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(fact_total=Count("facts", distinct=True))
+
+    @admin.display(description="facts", ordering="fact_total")
+    def fact_count(self, obj):
+        return obj.fact_total
+
+
+@admin.register(Person)
+class PersonAdmin(EditorialAdmin):
+    list_display = ["name", "kind", "description", "slug"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Credit)
+class CreditAdmin(EditorialAdmin):
+    list_display = ["person", "role", "character", "film", "order"]
+    list_filter = ["role", "film"]
+    search_fields = ["person__name", "character", "film__title"]
+    autocomplete_fields = ["film", "person"]
+    list_select_related = ["film", "person"]
+
+
+@admin.register(Topic)
+class TopicAdmin(EditorialAdmin):
+    list_display = ["name", "order", "slug", "fact_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(fact_total=Count("facts", distinct=True))
+
+    @admin.display(description="facts", ordering="fact_total")
+    def fact_count(self, obj):
+        return obj.fact_total
+
+
+@admin.register(Source)
+class SourceAdmin(LockedAdmin):
+    form = SourceForm
+    list_display = ["title", "kind", "author", "accessed", "citation_count", "broken_count", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "slug", "author", "publisher"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["sha256", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "url", "author", "publisher", "accessed", "seen_lock_version"]}),
+        (
+            "Text",
+            {
+                "fields": ["content", "sha256", "updated_at"],
+                "description": "Editing the text re-anchors every citation of this source; a citation "
+                "whose quote is gone or now ambiguous is marked broken, never moved to a look-alike.",
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                citation_total=Count("citations", distinct=True),
+                broken_total=Count("citations", filter=Q(citations__is_broken=True), distinct=True),
+            )
+        )
+
+    @admin.display(description="citations", ordering="citation_total")
+    def citation_count(self, obj):
+        return obj.citation_total
+
+    @admin.display(description="broken", ordering="broken_total")
+    def broken_count(self, obj):
+        return obj.broken_total
+
+    def save_model(self, request, obj, form, change):
+        before = getattr(request, "trivia_before_revert", None)
+        previous_content = before.content if before is not None else form.initial.get("content")
+        super().save_model(request, obj, form, change)
+        if change and previous_content is not None and previous_content != obj.content:
+            report = services.reanchor_citations(obj, previous_content=previous_content)
+            level = messages.WARNING if report.broken else messages.SUCCESS
+            self.message_user(request, f"The text changed: {report.summary()}", level)
+            for citation, reason in report.broken:
+                self.message_user(
+                    request,
+                    f"Broken: fact {citation.fact.key!r} — “{text.shorten(citation.quote, 60)}”: {reason}",
+                    level,
+                )
+
+
+@admin.register(Fact)
+class FactAdmin(LockedAdmin):
+    form = FactForm
+    inlines = [CitationInline]
+    list_display = [
+        "summary",
+        "film",
+        "topic",
+        "status",
+        "is_spoiler",
+        "citation_count",
+        "needs_attention",
+        "updated_at",
+    ]
+    list_filter = ["status", "is_spoiler", BrokenCitationFilter, "film", "topic", "citations__source"]
+    list_select_related = ["film", "topic"]
+    search_fields = ["text", "key"]
+    autocomplete_fields = ["film", "topic", "people"]
+    date_hierarchy = "updated_at"
+    actions = ["publish", "unpublish", "mark_spoiler", "unmark_spoiler"]
+    fieldsets = [
+        (None, {"fields": ["key", "film", "topic", "text", "people", "seen_lock_version"]}),
+        ("Publishing", {"fields": ["status", "is_spoiler", "position"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The key is the permalink: chosen once, never changed.
+        return ["key"] if obj is not None else []
+
+    def get_queryset(self, request):
+        # Counted in the same query: a column per row must not cost a query per row.
+        citations = Citation.objects.filter(fact=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("film", "topic")
+            .annotate(
+                citation_total=Count("citations", distinct=True),
+                has_broken=Exists(citations.filter(is_broken=True)),
+            )
+        )
+
+    @admin.display(description="fact", ordering="text")
+    def summary(self, obj):
+        return text.shorten(obj.text, 90)
+
+    @admin.display(description="citations", ordering="citation_total")
+    def citation_count(self, obj):
+        return obj.citation_total
+
+    @admin.display(description="broken citation", boolean=True, ordering="has_broken")
+    def needs_attention(self, obj):
+        return obj.has_broken
+
+    def apply(self, request, queryset, verb, **values):
+        report = services.update_facts(queryset, user=request.user, comment=f"{verb} from the fact list", **values)
+        self.message_user(request, f"{verb}: {report.changed} fact(s).", messages.SUCCESS)
+        for fact, reason in report.skipped:
+            self.message_user(request, f"Not {verb.lower()}: “{fact}” — {reason}.", messages.WARNING)
+
+    @admin.action(description="Publish selected facts", permissions=["change"])
+    def publish(self, request, queryset):
+        self.apply(request, queryset, "Published", status=Fact.Status.PUBLISHED)
+
+    @admin.action(description="Unpublish selected facts (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        self.apply(request, queryset, "Unpublished", status=Fact.Status.DRAFT)
+
+    @admin.action(description="Mark selected facts as spoilers", permissions=["change"])
+    def mark_spoiler(self, request, queryset):
+        self.apply(request, queryset, "Marked as spoiler", is_spoiler=True)
+
+    @admin.action(description="Unmark selected facts as spoilers", permissions=["change"])
+    def unmark_spoiler(self, request, queryset):
+        self.apply(request, queryset, "Unmarked as spoiler", is_spoiler=False)
+
+
+@admin.register(Citation)
+class CitationAdmin(LockedAdmin):
+    form = StandaloneCitationForm
+    list_display = ["short_quote", "fact_link", "source", "paragraph", "is_broken"]
+    list_filter = ["is_broken", "source"]
+    list_select_related = ["fact", "source"]
+    search_fields = ["quote", "fact__text", "fact__key"]
+    autocomplete_fields = ["fact", "source"]
+    fields = ["fact", "source", "quote", "occurrence_paragraph", "cited_passage", "broken_reason", "seen_lock_version"]
+    readonly_fields = ["cited_passage", "broken_reason"]
+
+    def get_queryset(self, request):
+        # The list shows only the quote: leave each source's full text in the database
+        # (the change page loads it when it shows the passage in context).
+        return super().get_queryset(request).select_related("fact", "source").defer("source__content")
+
+    @admin.display(description="quote", ordering="quote")
+    def short_quote(self, obj):
+        return text.shorten(obj.quote, 80)
+
+    @admin.display(description="fact", ordering="fact__text")
+    def fact_link(self, obj):
+        url = reverse("admin:trivia_fact_change", args=[quote(obj.fact_id)])
+        return format_html('<a href="{}">{}</a>', url, text.shorten(obj.fact.text, 60))
+
+    @admin.display(description="Cited passage")
+    def cited_passage(self, obj):
+        return passage_in_context(obj)

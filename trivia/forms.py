@@ -1,0 +1,209 @@
+"""Admin forms: citations anchored from a pasted quote, and edits refused when stale.
+
+Two rules editors rely on live here. A citation is never typed as offsets: the editor
+pastes the quote and the form finds it in the source (asking which paragraph when it
+occurs more than once). And a form opened on an old version of a fact or source cannot
+be saved over someone else's newer save: it carries the row's `lock_version`, and a
+mismatch is a form error that keeps the editor's input.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import history, text
+from .models import Citation, Fact, Source
+
+# Typographic punctuation editors paste from word processors, mapped to the plain
+# characters (one for one, so offsets do not shift) to explain a near miss.
+TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+class LockedModelForm(forms.ModelForm):
+    """A model form for a row with `lock_version`: a save from a stale form is refused.
+
+    The hidden `seen_lock_version` is the version the editor opened. `clean()` compares it
+    with the row as stored now; the admin then claims the version with a conditional
+    UPDATE (`services.claim_lock_version`), so even a save racing this check cannot
+    overwrite.
+    """
+
+    # Not named `lock_version`: the admin refuses a form field named like a non-editable model field.
+    seen_lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locked = self.lock_target()
+        if locked is not None:
+            self.initial["seen_lock_version"] = locked.lock_version
+
+    def lock_target(self):
+        """The stored row whose lock guards this form (None when adding)."""
+        return self.instance if self.instance.pk else None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        locked = self.lock_target()
+        if locked is None:
+            return cleaned_data
+        seen = cleaned_data.get("seen_lock_version")
+        current = type(locked)._default_manager.filter(pk=locked.pk).values_list("lock_version", flat=True).first()
+        if current is None:
+            raise ValidationError(
+                f"This {locked._meta.verbose_name} was deleted after you opened it; your changes cannot be saved.",
+                code="deleted",
+            )
+        if seen is None:
+            raise ValidationError(
+                "This form is missing its version marker, so it cannot be checked against newer saves. "
+                "Reload the page and make your changes again.",
+                code="missing_lock_version",
+            )
+        if seen != current:
+            message = history.describe_conflict(locked, seen, current, self.submitted_values())
+            # The editor has now been told what changed; if they save again, it is a
+            # deliberate choice to replace that version with theirs.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_lock_version")] = str(current)
+            raise ValidationError(message, code="stale")
+        return cleaned_data
+
+    def submitted_values(self) -> dict:
+        """The editor's input by model field name, for comparing with the stored row."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "seen_lock_version"}
+
+
+class FactForm(LockedModelForm):
+    class Meta:
+        model = Fact
+        fields = ["key", "film", "topic", "text", "people", "is_spoiler", "status", "position"]
+
+
+class SourceForm(LockedModelForm):
+    class Meta:
+        model = Source
+        fields = ["title", "slug", "kind", "url", "author", "publisher", "accessed", "content"]
+
+    def clean_content(self):
+        # Browsers send textarea lines as CRLF; stored text is LF. Normalising here keeps
+        # an untouched content field from looking "changed" (and re-anchoring for nothing).
+        return text.normalise_newlines(self.cleaned_data["content"])
+
+
+def near_miss(content: str, quote: str) -> str | None:
+    """Where the quote almost occurs (other quotation marks, dashes or capitals), as the source has it."""
+    if len(content.casefold()) != len(content) or len(quote.casefold()) != len(quote):
+        return None
+    folded_content = content.translate(TYPOGRAPHIC).casefold()
+    position = folded_content.find(quote.translate(TYPOGRAPHIC).casefold())
+    if position == -1:
+        return None
+    return content[position : position + len(quote)]
+
+
+class CitationForm(forms.ModelForm):
+    """The editor picks a source and pastes the quote; start and end are computed."""
+
+    occurrence_paragraph = forms.IntegerField(
+        label="In paragraph",
+        required=False,
+        min_value=1,
+        help_text="Only needed when the quote occurs more than once in the source: the paragraph you mean.",
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["source", "quote"]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+    def clean_quote(self):
+        return text.normalise_newlines(self.cleaned_data["quote"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk and not self.has_changed():
+            # Untouched: keep it as stored, even when a source edit has marked it broken.
+            return cleaned_data
+        source, quote = cleaned_data.get("source"), cleaned_data.get("quote")
+        if source is None or not quote:
+            return cleaned_data
+        paragraph = cleaned_data.get("occurrence_paragraph")
+        try:
+            start, end = text.locate_quote(source.content, quote, paragraph)
+        except text.AmbiguousQuote as exc:
+            where = ", ".join(str(n) for n in exc.paragraph_numbers)
+            self.add_error(
+                "occurrence_paragraph",
+                f"This quote occurs {len(exc.starts)} times in “{source}” (paragraphs {where}). "
+                "Enter the number of the paragraph you mean, or paste a longer quote.",
+            )
+            return cleaned_data
+        except text.QuoteNotFound:
+            self.add_error(*self.not_found_error(source, quote, paragraph))
+            return cleaned_data
+        self.instance.start, self.instance.end = start, end
+        # A fresh anchoring against the current text repairs a broken citation.
+        self.instance.is_broken = False
+        self.instance.broken_reason = ""
+        self.check_not_cited_twice(source, start, end)
+        return cleaned_data
+
+    def not_found_error(self, source, quote, paragraph) -> tuple[str, str]:
+        elsewhere = text.find_occurrences(source.content, quote)
+        if paragraph is not None and elsewhere:
+            spans = source.paragraphs()
+            numbers = sorted({text.paragraph_number(source.content, s, spans) for s in elsewhere})
+            listed = ", ".join(str(n) for n in numbers)
+            return (
+                "occurrence_paragraph",
+                f"The quote is not in paragraph {paragraph} of “{source}”; it occurs in paragraph {listed}.",
+            )
+        message = f"This quote does not occur in “{source}”. Paste the exact words from the source."
+        almost = near_miss(source.content, quote)
+        if almost is not None:
+            message += f" The source has it with different punctuation or capitals: “{almost}”."
+        return ("quote", message)
+
+    def check_not_cited_twice(self, source, start, end):
+        """The database forbids citing one passage twice for a fact; say so before it does."""
+        fact_id = self.instance.fact_id
+        if fact_id is None:
+            return
+        duplicates = Citation.objects.filter(fact_id=fact_id, source=source, start=start, end=end)
+        if self.instance.pk:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            self.add_error("quote", "This fact already cites exactly this passage.")
+
+
+class StandaloneCitationForm(CitationForm, LockedModelForm):
+    """A citation edited on its own page: guarded by its fact's lock, like the fact page's inline.
+
+    Editing a citation changes what its fact claims to rest on, so it bumps the fact's
+    lock_version; a fact form opened before that edit is then refused instead of
+    silently writing the old citation back.
+    """
+
+    class Meta(CitationForm.Meta):
+        fields = ["fact", "source", "quote"]
+
+    def lock_target(self):
+        return self.instance.fact if self.instance.pk else None
+
+    def submitted_values(self) -> dict:
+        return {}
+
+
+class CitationInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self.can_delete and self._should_delete_form(form):
+                continue
+            instance = form.instance
+            if instance.source_id is None or instance.start is None or instance.is_broken:
+                continue
+            passage = (instance.source_id, instance.start, instance.end)
+            if passage in seen:
+                form.add_error("quote", "Another citation of this fact already cites exactly this passage.")
+            seen.add(passage)
