@@ -23,6 +23,7 @@ migrate: install
 
 seed: migrate
 	$(DEV) $(BIN)/python manage.py seed_trivia
+	$(DEV) $(BIN)/python manage.py setup_roles
 
 run: seed
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
