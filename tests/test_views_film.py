@@ -1,0 +1,225 @@
+"""The film page: facts grouped by topic, footnotes, references, spoilers, drafts, speed."""
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory
+from tests.htmltree import parse
+from tests.reading_data import film_with_facts
+from trivia.models import Fact
+from trivia.selectors import FILM_PAGE_SIZE
+
+pytestmark = pytest.mark.django_db
+
+
+def film_url(film, page=None):
+    url = reverse("trivia:film_detail", args=[film.slug])
+    return url if page is None else f"{url}?page={page}"
+
+
+def visible_text(node) -> str:
+    """The text a reader sees before opening any <details>: only a summary shows."""
+    if isinstance(node, str):
+        return node
+    if node.tag == "details":
+        return "".join(
+            visible_text(child) for child in node.children if not isinstance(child, str) and child.tag == "summary"
+        )
+    return "".join(visible_text(child) for child in node.children)
+
+
+def sections_by_topic(page):
+    """{topic heading: [fact keys in the section]} from the film page's topic sections."""
+    result = {}
+    for section in page.find_all("section"):
+        heading = section.find_all("h2")[0]
+        if heading.attrs.get("id", "").startswith("topic-"):
+            keys = [li.attrs["id"].removeprefix("fact-") for li in section.find_all("li") if li.has_class("fact")]
+            result[heading.text().strip()] = keys
+    return result
+
+
+def test_every_published_seeded_fact_appears_once_under_its_topic(client, red_shoes):
+    response = client.get(film_url(red_shoes))
+
+    assert response.status_code == 200
+    page = parse(response.content.decode())
+    sections = sections_by_topic(page)
+    published = Fact.objects.published().filter(film=red_shoes).select_related("topic")
+    assert published.count() == 19
+    for fact in published:
+        assert sections[fact.topic.name].count(fact.key) == 1, fact.key
+        item = page.by_id(f"fact-{fact.key}")  # by_id fails if an id is repeated
+        assert fact.text in item.text()
+    all_keys = [key for keys in sections.values() for key in keys]
+    assert len(all_keys) == len(set(all_keys)) == 19
+
+
+def test_topics_follow_their_display_order_and_the_contents_lists_them(client, red_shoes):
+    page = parse(client.get(film_url(red_shoes)).content.decode())
+
+    headings = list(sections_by_topic(page))
+    assert headings == [
+        "Production",
+        "Release and distribution",
+        "Reception and legacy",
+        "Off screen",
+        "The ending",
+        "Source material",
+    ]
+    contents = [a.text() for a in page.find_all("nav", class_="toc")[0].find_all("a")]
+    assert contents == [*headings, "References"]
+    for link in page.find_all("nav", class_="toc")[0].find_all("a"):
+        assert page.by_id(link.attrs["href"].lstrip("#")) is not None
+
+
+def test_footnotes_are_numbered_across_the_page_and_lead_to_the_cited_passage(client, red_shoes):
+    page = parse(client.get(film_url(red_shoes)).content.decode())
+
+    markers = [a for sup in page.find_all("sup", class_="fn") for a in sup.find_all("a")]
+    numbers = [int(a.text().strip("[]")) for a in markers]
+    # Numbered in reading order; a passage two facts cite keeps its first number.
+    assert sorted(set(numbers)) == list(range(1, max(numbers) + 1))
+    first_seen = list(dict.fromkeys(numbers))
+    assert first_seen == sorted(first_seen)
+    for marker in markers:
+        entry = page.by_id(marker.attrs["href"].lstrip("#"))
+        assert entry is not None and entry.tag == "li"
+        # The entry links back to the marker.
+        assert any(a.attrs["href"] == f"#{marker.attrs['id']}" for a in entry.find_all("a"))
+    citations = {c.get_absolute_url(): c for f in Fact.objects.published() for c in f.citations.all()}
+    for entry in page.find_all("ol", class_="references")[0].find_all("li"):
+        links = [a.attrs["href"] for a in entry.find_all("a") if a.attrs["href"].startswith("/sources/")]
+        assert len(links) == 1
+        citation = citations[links[0]]
+        assert f"paragraph {citation.paragraph}" in entry.text()
+        assert entry.find_all("blockquote")[0].text() == citation.quote
+
+
+def test_spoilers_are_collapsed_and_nothing_of_them_shows_until_opened(client, red_shoes):
+    page = parse(client.get(film_url(red_shoes)).content.decode())
+    shown = visible_text(page)
+
+    spoilers = Fact.objects.filter(film=red_shoes, is_spoiler=True)
+    assert spoilers.count() == 4
+    for fact in spoilers:
+        item = page.by_id(f"fact-{fact.key}")
+        details = item.find_all("details")[0]
+        assert details.find_all("summary")[0].text() == "Spoiler: reveals the ending"
+        assert fact.text in details.text()
+        assert fact.text not in shown
+    # The references list quotes the passages too: one cited only by spoilers stays hidden.
+    assert "Vicky's dresser is clearly seen carrying" in page.text()
+    assert "Vicky's dresser is clearly seen carrying" not in shown
+
+
+def test_people_a_fact_mentions_link_to_their_pages(client, red_shoes):
+    page = parse(client.get(film_url(red_shoes)).content.decode())
+
+    item = page.by_id("fact-rank-walked-out")
+    links = {a.text(): a.attrs["href"] for a in item.find_all("a")}
+    assert links["J. Arthur Rank"] == reverse("trivia:person_detail", args=["j-arthur-rank"])
+    assert links["Permalink"] == reverse("trivia:fact_detail", args=["rank-walked-out"])
+
+
+def test_drafts_are_absent_for_readers_and_marked_for_staff(client, django_user_model, red_shoes):
+    FactFactory(film=red_shoes, text="An unchecked rumour about the shoes.", status=Fact.Status.DRAFT, key="rumour")
+
+    assert "An unchecked rumour" not in client.get(film_url(red_shoes)).content.decode()
+
+    client.force_login(django_user_model.objects.create_user("editor", is_staff=True))
+    page = parse(client.get(film_url(red_shoes)).content.decode())
+    item = page.by_id("fact-rumour")
+    assert "An unchecked rumour about the shoes." in item.text()
+    assert item.find_all("strong", class_="badge")[0].text() == "Draft"
+
+
+def test_a_logged_in_non_staff_user_sees_no_drafts(client, django_user_model, red_shoes):
+    FactFactory(film=red_shoes, text="An unchecked rumour about the shoes.", status=Fact.Status.DRAFT)
+    client.force_login(django_user_model.objects.create_user("reader"))
+
+    assert "An unchecked rumour" not in client.get(film_url(red_shoes)).content.decode()
+
+
+def test_html_in_fact_text_and_person_names_is_shown_as_text(client):
+    person = PersonFactory(name='<b onmouseover="x()">Bold</b>', slug="bold")
+    fact = FactFactory(text="<script>alert('fact')</script> & more", people=[person])
+    CitationFactory(fact=fact)
+
+    response = client.get(film_url(fact.film))
+    html = response.content.decode()
+
+    assert "<script>alert" not in html and '<b onmouseover="x()">' not in html
+    page = parse(html)
+    assert page.find_all("script") == [] and page.find_all("b") == []
+    item = page.by_id(f"fact-{fact.key}")
+    assert "<script>alert('fact')</script> & more" in item.text()
+    assert '<b onmouseover="x()">Bold</b>' in item.text()
+
+
+def test_a_broken_citation_needs_attention_and_is_not_a_link(client):
+    citation = CitationFactory()
+    citation.is_broken = True
+    citation.broken_reason = "The quote no longer occurs in the source."
+    citation.save()
+
+    page = parse(client.get(film_url(citation.fact.film)).content.decode())
+    entry = page.find_all("ol", class_="references")[0].find_all("li")[0]
+
+    assert "Needs attention:" in entry.text()
+    assert "The quote no longer occurs in the source." in entry.text()
+    assert not [a for a in entry.find_all("a") if a.attrs["href"].startswith("/sources/")]
+
+
+def test_unknown_film_and_bad_page_numbers_are_404(client):
+    film = FilmFactory()
+    FactFactory(film=film)
+
+    assert client.get(reverse("trivia:film_detail", args=["no-such-film"])).status_code == 404
+    assert client.get(film_url(film, page=2)).status_code == 404
+    assert client.get(film_url(film, page="abc")).status_code == 404
+    assert client.get(film_url(film, page=0)).status_code == 404
+
+
+def test_a_film_with_no_published_facts_says_so(client):
+    film = FilmFactory()
+
+    response = client.get(film_url(film))
+
+    assert response.status_code == 200
+    assert "No facts about this film have been published yet." in response.content.decode()
+
+
+@pytest.mark.parametrize("fact_count", [10, 1000])
+def test_film_page_query_count_does_not_grow_with_facts(client, django_assert_num_queries, fact_count):
+    film, _ = film_with_facts(fact_count)
+
+    # content version, film, contents, facts, people, citations (sources joined).
+    with django_assert_num_queries(6):
+        response = client.get(film_url(film))
+
+    assert response.status_code == 200
+
+
+def test_a_film_with_many_facts_is_split_into_pages_that_show_every_fact_once(client):
+    film, facts = film_with_facts(FILM_PAGE_SIZE * 2 + 7)
+
+    seen = []
+    for number in (1, 2, 3):
+        page = parse(client.get(film_url(film, page=number)).content.decode())
+        seen += [li.attrs["id"].removeprefix("fact-") for li in page.find_all("li") if li.has_class("fact")]
+        # Footnotes restart on each page and resolve on the same page.
+        for sup in page.find_all("sup", class_="fn"):
+            assert page.by_id(sup.find_all("a")[0].attrs["href"].lstrip("#")) is not None
+    assert sorted(seen) == sorted(fact.key for fact in facts)
+    assert len(seen) == len(set(seen))
+    assert client.get(film_url(film, page=4)).status_code == 404
+
+
+def test_the_seeded_film_page_weighs_under_40_kb_with_its_stylesheet(client, red_shoes):
+    html = client.get(film_url(red_shoes)).content
+    with open(finders.find("css/site.css"), "rb") as stylesheet:
+        css = stylesheet.read()
+
+    assert len(html) + len(css) < 40 * 1024
