@@ -1,0 +1,372 @@
+"""A `dumpdata` fixture loads back with nothing lost, and a bad one loads nothing.
+
+The round trip is proved three ways: in this test database (emptied and reloaded),
+byte for byte on a second dump, and for real across engines: subprocesses migrate a
+fresh SQLite file and a fresh PostgreSQL database and load the fixture into each.
+"""
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import uuid
+from io import StringIO
+from pathlib import Path
+
+import dj_database_url
+import pytest
+from django.core.management import CommandError, call_command
+from reversion.models import Version
+
+from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
+from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+TRIVIA_MODELS = [Film, Person, Credit, Topic, Source, Fact, Citation]
+DUMP_OPTIONS = {"natural_foreign": True, "natural_primary": True, "indent": 2}
+
+NON_ASCII_DOCUMENT = (
+    "“The Red Shoes” opened in Paris — Émeric was delighted.\n\n"
+    "Massine’s cobbler danced in Monte Carlo; the critics wrote «magnifique».\n\n"
+    "The programme had a treble clef 𝄞 printed on the cover, and a naïve façade."
+)
+
+
+def build_knowledge_base():
+    """The seed plus everything the seed lacks: drafts, spoilers, several people, non-ASCII, a broken citation."""
+    call_command("seed_trivia", stdout=StringIO())
+    film = FilmFactory(title="Les Chaussons rouges", year=1949, description="Version française, sous-titrée.")
+    emeric = PersonFactory(name="Émeric Pressburger", slug="emeric-pressburger")
+    fred = PersonFactory(name="Fred Astaire", slug="fred-astaire")
+    CreditFactory(film=film, person=emeric, role=Credit.Role.WRITER, order=1)
+    CreditFactory(film=film, person=fred, role=Credit.Role.ACTOR, character="Le cordonnier", order=2)
+    source = SourceFactory(
+        title="Programme de Paris", slug="programme-de-paris", content=NON_ASCII_DOCUMENT, url="https://example.org/p"
+    )
+    draft = FactFactory(film=film, status=Fact.Status.DRAFT, is_spoiler=True, text="Émeric était ravi.", position=7)
+    draft.people.set([fred, emeric])
+    CitationFactory(fact=draft, source=source, quote="Émeric was delighted")
+    clef = FactFactory(film=film, text="The programme’s cover had a treble clef.", position=8)
+    CitationFactory(fact=clef, source=source, quote="treble clef 𝄞")
+    broken = CitationFactory(fact=clef, source=source, quote="naïve façade")
+    Citation.objects.filter(pk=broken.pk).update(is_broken=True, broken_reason="The source changed; quote not found.")
+    # An old fact: loading must keep its timestamps, not stamp the time of the load.
+    Fact.objects.filter(pk=clef.pk).update(
+        created_at=datetime.datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=datetime.UTC),
+        updated_at=datetime.datetime(2002, 3, 4, 5, 6, 7, 891000, tzinfo=datetime.UTC),
+    )
+
+
+def natural(instance):
+    return list(instance.natural_key())
+
+
+def to_millisecond(value):
+    # Django's JSON encoder writes times to the millisecond, so that is what a fixture keeps.
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def snapshot():
+    """Every serialised field of every trivia row, foreign keys and people by natural key: what a dump must keep."""
+    result = {}
+    for model in TRIVIA_MODELS:
+        rows = []
+        for obj in model.objects.all():
+            row = {}
+            for field in model._meta.concrete_fields:
+                if field.primary_key or not field.serialize:
+                    continue
+                value = getattr(obj, field.name)
+                if field.many_to_one:
+                    value = natural(value)
+                elif isinstance(value, datetime.datetime):
+                    value = to_millisecond(value)
+                row[field.name] = value
+            for field in model._meta.many_to_many:
+                row[field.name] = sorted(natural(p) for p in getattr(obj, field.name).all())
+            if hasattr(obj, "get_absolute_url"):
+                row["url"] = obj.get_absolute_url()
+            rows.append(row)
+        result[model._meta.label] = sorted(rows, key=repr)
+    return result
+
+
+def dump() -> str:
+    out = StringIO()
+    call_command("dumpdata", "trivia", stdout=out, **DUMP_OPTIONS)
+    return out.getvalue()
+
+
+def empty_trivia_tables():
+    for model in reversed(TRIVIA_MODELS):
+        model.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_dump_and_load_recreates_every_object_and_relation(tmp_path):
+    build_knowledge_base()
+    before = snapshot()
+    fixture = tmp_path / "trivia.json"
+    call_command("dumpdata", "trivia", output=str(fixture), **DUMP_OPTIONS)
+
+    empty_trivia_tables()
+    assert not Fact.objects.exists()
+    call_command("loaddata", str(fixture), stdout=StringIO())
+
+    after = snapshot()
+    for label in before:
+        assert after[label] == before[label], label
+    assert Fact.objects.count() == 21
+    assert Citation.objects.filter(is_broken=True).get().broken_reason == "The source changed; quote not found."
+
+
+@pytest.mark.django_db
+def test_second_dump_is_byte_identical_to_the_first(tmp_path):
+    build_knowledge_base()
+    first = tmp_path / "first.json"
+    call_command("dumpdata", "trivia", output=str(first), **DUMP_OPTIONS)
+    empty_trivia_tables()
+    call_command("loaddata", str(first), stdout=StringIO())
+    second = tmp_path / "second.json"
+    call_command("dumpdata", "trivia", output=str(second), **DUMP_OPTIONS)
+
+    assert second.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.django_db
+def test_loading_keeps_timestamps_instead_of_stamping_the_time_of_the_load(tmp_path):
+    """`auto_now` fields are not touched by a raw (fixture) save: a fact edited in 2002 stays edited in 2002."""
+    build_knowledge_base()
+    fixture = tmp_path / "trivia.json"
+    call_command("dumpdata", "trivia", output=str(fixture), **DUMP_OPTIONS)
+    empty_trivia_tables()
+    call_command("loaddata", str(fixture), stdout=StringIO())
+
+    fact = Fact.objects.get(text="The programme’s cover had a treble clef.")
+    assert fact.created_at == datetime.datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=datetime.UTC)
+    assert fact.updated_at == datetime.datetime(2002, 3, 4, 5, 6, 7, 891000, tzinfo=datetime.UTC)
+
+
+@pytest.mark.django_db
+def test_dump_of_the_trivia_app_holds_no_revision_history_and_loading_records_none(tmp_path):
+    """django-reversion's tables belong to the `reversion` app: history stays out of a trivia fixture."""
+    build_knowledge_base()
+    assert Version.objects.exists()
+    fixture_text = dump()
+    models = {entry["model"] for entry in json.loads(fixture_text)}
+    assert models == {f"trivia.{model._meta.model_name}" for model in TRIVIA_MODELS}
+    assert "search_document" not in fixture_text
+
+    empty_trivia_tables()
+    versions_before = Version.objects.count()
+    fixture = tmp_path / "trivia.json"
+    fixture.write_text(fixture_text, encoding="utf-8")
+    call_command("loaddata", str(fixture), stdout=StringIO())
+    assert Version.objects.count() == versions_before
+
+
+@pytest.mark.django_db
+def test_loading_recomputes_citation_paragraphs_rather_than_trusting_the_fixture(tmp_path):
+    build_knowledge_base()
+    entries = json.loads(dump())
+    for entry in entries:
+        if entry["model"] == "trivia.citation":
+            entry["fields"]["paragraph"] = 99
+    fixture = tmp_path / "trivia.json"
+    fixture.write_text(json.dumps(entries), encoding="utf-8")
+    empty_trivia_tables()
+    call_command("loaddata", str(fixture), stdout=StringIO())
+
+    clef = Citation.objects.get(quote="treble clef 𝄞")
+    assert clef.paragraph == 3
+    assert not Citation.objects.filter(paragraph=99).exists()
+
+
+# --- Bad fixtures: one clear line, nothing loaded ---------------------------------------------------
+
+
+def _fixture_entries():
+    build_knowledge_base()
+    entries = json.loads(dump())
+    empty_trivia_tables()
+    return entries
+
+
+def _assert_load_fails_and_leaves_nothing(tmp_path, content, *expected_words):
+    fixture = tmp_path / "bad.json"
+    fixture.write_text(content if isinstance(content, str) else json.dumps(content, indent=2), encoding="utf-8")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("loaddata", str(fixture), stdout=StringIO())
+    message = str(excinfo.value)
+    assert "\n" not in message
+    assert "Nothing was loaded" in message
+    for word in expected_words:
+        assert word in message
+    for model in TRIVIA_MODELS:
+        assert not model.objects.exists(), model
+    return message
+
+
+@pytest.mark.django_db
+def test_truncated_fixture_is_reported_as_invalid_json_and_loads_nothing(tmp_path):
+    text = json.dumps(_fixture_entries(), indent=2)
+    _assert_load_fails_and_leaves_nothing(tmp_path, text[: len(text) // 2], "not valid JSON", "line")
+
+
+@pytest.mark.django_db
+def test_citation_whose_quote_no_longer_matches_its_source_loads_nothing(tmp_path):
+    entries = _fixture_entries()
+    citation = next(e for e in entries if e["model"] == "trivia.citation" and e["fields"]["quote"] == "treble clef 𝄞")
+    citation["fields"]["quote"] = "treble clef ♫"
+    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "does not match its source", "programme-de-paris")
+
+
+@pytest.mark.django_db
+def test_source_with_a_tampered_sha256_loads_nothing(tmp_path):
+    entries = _fixture_entries()
+    source = next(e for e in entries if e["model"] == "trivia.source" and e["fields"]["slug"] == "programme-de-paris")
+    source["fields"]["content"] = source["fields"]["content"].replace("Paris", "Londres")
+    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "SHA-256", "programme-de-paris")
+
+
+@pytest.mark.django_db
+def test_fact_whose_topic_is_missing_names_the_missing_topic_and_loads_nothing(tmp_path):
+    entries = [e for e in _fixture_entries() if e["model"] != "trivia.topic"]
+    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "refers to topic", "neither in the fixture")
+
+
+@pytest.mark.django_db
+def test_citation_whose_source_is_missing_loads_nothing(tmp_path):
+    entries = [e for e in _fixture_entries() if e["model"] != "trivia.source"]
+    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "Citation has no source", "neither in the fixture")
+
+
+@pytest.mark.django_db
+def test_fact_naming_a_person_who_is_missing_loads_nothing(tmp_path):
+    entries = _fixture_entries()
+    fact = next(e for e in entries if e["model"] == "trivia.fact")
+    fact["fields"]["people"] = [["nobody-of-that-name"]]
+    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "nobody-of-that-name", "neither in the fixture")
+
+
+@pytest.mark.django_db
+def test_unknown_model_in_fixture_loads_nothing(tmp_path):
+    entries = _fixture_entries()
+    entries.append({"model": "trivia.rumour", "fields": {"text": "Everyone knows."}})
+    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "trivia.rumour")
+
+
+@pytest.mark.django_db
+def test_bad_fixture_leaves_existing_rows_untouched(tmp_path):
+    """A failed load into a populated database changes nothing that was there."""
+    build_knowledge_base()
+    before = snapshot()
+    entries = json.loads(dump())
+    for entry in entries:
+        if entry["model"] == "trivia.fact":
+            entry["fields"]["text"] = "Overwritten by a bad fixture."
+    entries.append({"model": "trivia.citation", "fields": {"fact": ["no-such-fact"], "source": ["nope"]}})
+    fixture = tmp_path / "bad.json"
+    fixture.write_text(json.dumps(entries), encoding="utf-8")
+
+    with pytest.raises(CommandError):
+        call_command("loaddata", str(fixture), stdout=StringIO())
+    assert snapshot() == before
+
+
+def test_bad_fixture_from_the_command_line_prints_one_line_and_exits_non_zero(tmp_path):
+    """What an operator sees: no traceback, exit status 1."""
+    fixture = tmp_path / "truncated.json"
+    fixture.write_text('[\n{\n  "model": "trivia.film",\n  "fields": {\n    "title": "The Red', encoding="utf-8")
+    database = tmp_path / "empty.sqlite3"
+    env = _env(f"sqlite:///{database}")
+    _manage(env, "migrate", "--no-input", "-v0")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "loaddata", str(fixture)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "truncated.json" in result.stderr and "not valid JSON" in result.stderr
+
+
+# --- Across engines, for real ---------------------------------------------------------------------
+
+
+def _env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_DEBUG"}}
+    env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="redshoes.test_settings")
+    return env
+
+
+def _manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr}"
+    return result.stdout
+
+
+def _load_into_fresh_database_and_dump(database_url: str, fixture: Path, output: Path) -> None:
+    env = _env(database_url)
+    _manage(env, "migrate", "--no-input", "-v0")
+    _manage(env, "loaddata", str(fixture))
+    _manage(env, "dumpdata", "trivia", "--natural-foreign", "--natural-primary", "--indent", "2", "-o", str(output))
+
+
+def _postgres_server_url() -> str:
+    """The PostgreSQL server the suite uses, or the local one: a scratch database is made on it."""
+    configured = os.environ.get("DATABASE_URL", "")
+    if configured.startswith(("postgres://", "postgresql://")):
+        return configured.rsplit("/", 1)[0]
+    return "postgres://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def scratch_postgres_url():
+    psycopg = pytest.importorskip("psycopg")
+    server = _postgres_server_url()
+    settings = dj_database_url.parse(f"{server}/postgres")
+    connect_args = {
+        "host": settings["HOST"],
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"],
+        "password": settings["PASSWORD"],
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    try:
+        admin = psycopg.connect(**connect_args, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"No PostgreSQL server at {server} for the cross-database round trip: {exc}")
+    name = f"redshoes_roundtrip_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.mark.django_db
+def test_fixture_moves_from_this_database_to_sqlite_to_postgresql_and_back_unchanged(tmp_path, scratch_postgres_url):
+    """Each hop migrates an empty database, loads the previous hop's dump and dumps again: all dumps are identical."""
+    build_knowledge_base()
+    first = tmp_path / "0-test-database.json"
+    call_command("dumpdata", "trivia", output=str(first), **DUMP_OPTIONS)
+
+    hops = [
+        ("sqlite", f"sqlite:///{tmp_path / 'first.sqlite3'}"),
+        ("postgresql", scratch_postgres_url),
+        ("sqlite-again", f"sqlite:///{tmp_path / 'second.sqlite3'}"),
+    ]
+    previous = first
+    for number, (name, url) in enumerate(hops, start=1):
+        output = tmp_path / f"{number}-{name}.json"
+        _load_into_fresh_database_and_dump(url, previous, output)
+        assert output.read_bytes() == first.read_bytes(), f"the dump from {name} differs from the original"
+        previous = output
