@@ -1,0 +1,149 @@
+"""`export_trivia`: the dumpdata fixture format, for everything or one film, optionally published facts only."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
+from trivia import exports
+from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
+
+TRIVIA_MODELS = [Citation, Fact, Credit, Source, Topic, Person, Film]
+
+
+def export(*args) -> str:
+    out = StringIO()
+    call_command("export_trivia", *args, stdout=out)
+    return out.getvalue()
+
+
+def entries_of(fixture_text: str, model: str) -> list[dict]:
+    return [e["fields"] for e in json.loads(fixture_text) if e["model"] == f"trivia.{model}"]
+
+
+@pytest.fixture
+def second_film(seeded):
+    """Another film with a credit, a draft and a published fact citing its own source."""
+    film = FilmFactory(title="Black Narcissus", year=1947)
+    nun = PersonFactory(name="Deborah Kerr", slug="deborah-kerr")
+    CreditFactory(film=film, person=nun, role=Credit.Role.ACTOR, character="Sister Clodagh")
+    source = SourceFactory(slug="black-narcissus-notes")
+    published = FactFactory(film=film, text="Shot entirely at Pinewood.")
+    published.people.set([nun])
+    CitationFactory(fact=published, source=source)
+    draft = FactFactory(film=film, status=Fact.Status.DRAFT, text="A draft about the convent.")
+    CitationFactory(fact=draft, source=SourceFactory(slug="draft-only-source"))
+    return film
+
+
+@pytest.mark.django_db
+def test_export_of_everything_is_exactly_what_dumpdata_writes(second_film):
+    dumped = StringIO()
+    call_command("dumpdata", "trivia", natural_foreign=True, natural_primary=True, indent=2, stdout=dumped)
+
+    assert export() == dumped.getvalue()
+
+
+@pytest.mark.django_db
+def test_export_is_the_same_every_time(second_film):
+    assert export() == export()
+
+
+@pytest.mark.django_db
+def test_export_to_a_file_writes_utf8_and_reports_what_it_wrote(second_film, tmp_path):
+    FactFactory(film=second_film, text="Kathleen Byron’s “Sister Ruth” — a famous stare.")
+    target = tmp_path / "trivia.json"
+    message = export("-o", str(target))
+
+    assert "Wrote" in message and "facts" in message
+    content = target.read_text(encoding="utf-8")
+    assert "Kathleen Byron’s “Sister Ruth” — a famous stare." in content
+    assert content == export()
+
+
+@pytest.mark.django_db
+def test_export_of_one_film_holds_that_film_and_what_its_facts_need_only(second_film):
+    fixture_text = export("--film", second_film.slug)
+
+    assert [f["slug"] for f in entries_of(fixture_text, "film")] == ["black-narcissus-1947"]
+    assert {f["text"] for f in entries_of(fixture_text, "fact")} == {
+        "Shot entirely at Pinewood.",
+        "A draft about the convent.",
+    }
+    assert [f["slug"] for f in entries_of(fixture_text, "person")] == ["deborah-kerr"]
+    assert [f["character"] for f in entries_of(fixture_text, "credit")] == ["Sister Clodagh"]
+    assert {f["slug"] for f in entries_of(fixture_text, "source")} == {"black-narcissus-notes", "draft-only-source"}
+    # Nothing of The Red Shoes: not its seed source, not its topics.
+    assert "the-red-shoes-1948-trivia" not in fixture_text
+    assert len(entries_of(fixture_text, "topic")) == 2
+
+
+@pytest.mark.django_db
+def test_published_only_leaves_out_drafts_and_their_citations(second_film):
+    fixture_text = export("--film", second_film.slug, "--published-only")
+
+    assert [f["text"] for f in entries_of(fixture_text, "fact")] == ["Shot entirely at Pinewood."]
+    assert len(entries_of(fixture_text, "citation")) == 1
+    assert [f["slug"] for f in entries_of(fixture_text, "source")] == ["black-narcissus-notes"]
+
+
+@pytest.mark.django_db
+def test_published_only_export_of_everything_keeps_every_published_fact(second_film):
+    fixture_text = export("--published-only")
+
+    exported_texts = {f["text"] for f in entries_of(fixture_text, "fact")}
+    assert exported_texts == set(Fact.objects.published().values_list("text", flat=True))
+    assert "A draft about the convent." not in exported_texts
+
+
+@pytest.mark.django_db
+def test_export_of_an_unknown_film_is_refused_with_the_films_there_are(second_film):
+    with pytest.raises(CommandError, match="no film with the slug 'the-red-shoe'.*the-red-shoes-1948"):
+        export("--film", "the-red-shoe")
+
+
+@pytest.mark.django_db
+def test_export_to_a_directory_that_does_not_exist_is_refused(seeded, tmp_path):
+    with pytest.raises(CommandError, match="Cannot write"):
+        export("-o", str(tmp_path / "missing" / "trivia.json"))
+
+
+@pytest.mark.django_db
+def test_one_film_export_loads_into_an_empty_database_on_its_own(second_film, tmp_path):
+    fixture = tmp_path / "film.json"
+    export("--film", second_film.slug, "-o", str(fixture))
+    for model in TRIVIA_MODELS:
+        model.objects.all().delete()
+
+    call_command("loaddata", str(fixture), stdout=StringIO())
+
+    film = Film.objects.get()
+    assert film.slug == "black-narcissus-1947"
+    assert film.facts.count() == 2
+    assert list(film.facts.get(text="Shot entirely at Pinewood.").people.values_list("slug", flat=True)) == [
+        "deborah-kerr"
+    ]
+
+
+@pytest.mark.django_db
+def test_export_of_selected_facts_carries_their_film_topic_people_and_sources_but_not_credits(second_film):
+    fact = Fact.objects.get(text="Shot entirely at Pinewood.")
+    fixture_text = exports.fixture_text(exports.select_facts(Fact.objects.filter(pk=fact.pk)))
+
+    assert [f["text"] for f in entries_of(fixture_text, "fact")] == ["Shot entirely at Pinewood."]
+    assert [f["slug"] for f in entries_of(fixture_text, "film")] == ["black-narcissus-1947"]
+    assert [f["slug"] for f in entries_of(fixture_text, "person")] == ["deborah-kerr"]
+    assert [f["slug"] for f in entries_of(fixture_text, "source")] == ["black-narcissus-notes"]
+    assert entries_of(fixture_text, "credit") == []
+
+
+@pytest.mark.django_db
+def test_export_does_not_load_whole_source_texts_once_per_citation(seeded, django_assert_max_num_queries):
+    """Citations name their source by slug: the export fetches sources with their citations, not one query each."""
+    selection = exports.select_everything()
+    facts = Fact.objects.count()
+    # One query per model, plus Django's one query per fact for its people (as dumpdata does).
+    with django_assert_max_num_queries(len(TRIVIA_MODELS) + facts + 1):
+        exports.fixture_text(selection)
