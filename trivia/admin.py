@@ -84,9 +84,16 @@ class LockedAdmin(EditorialAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.StaleEdit:
-            # Lost the race after the form's check: the transaction was rolled back; run
-            # the form again so it shows the conflict with the editor's input kept.
+            pass
+        # Lost the race after the form's check: the transaction was rolled back; run the
+        # form again so it shows the conflict with the editor's input kept.
+        try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleEdit:
+            # Saves keep landing between check and claim: give up cleanly, write nothing.
+            messages.error(request, "Others are saving this right now; your changes were not saved. Try again.")
+            opts = self.model._meta
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", quote(object_id))
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves the old version raw, which would reset lock_version to its

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import history, text
-from .models import Citation, Fact, Source
+from .models import Citation, Fact, Source, new_fact_key
 
 # Typographic punctuation editors paste from word processors, mapped to the plain
 # characters (one for one, so offsets do not shift) to explain a near miss.
@@ -76,6 +76,19 @@ class FactForm(LockedModelForm):
     class Meta:
         model = Fact
         fields = ["key", "film", "topic", "text", "people", "is_spoiler", "status", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "key" in self.fields:
+            # Blank means "make one up": the key is the permalink, so a readable one is
+            # welcome but a random one is fine.
+            self.fields["key"].required = False
+            self.fields[
+                "key"
+            ].help_text = "The fact's permanent URL. Leave blank for a random key; it cannot change later."
+
+    def clean_key(self):
+        return self.cleaned_data.get("key") or new_fact_key()
 
 
 class SourceForm(LockedModelForm):
