@@ -1,0 +1,153 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against pytest-django's live_server.
+
+One Chromium for the whole run (pytest-playwright's session-scoped `browser`), one
+live server, a fresh context per test. Where no Chromium is installed the tests are
+skipped and the run says so in its summary; with REDSHOES_REQUIRE_BROWSER=1 (CI) a
+missing Chromium fails the run instead, so CI can never pass without running them.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses database
+# calls from a thread with a running loop unless told the caller knows what it is doing.
+# Here it does: the loop only drives the browser, never Django.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REQUIRE_BROWSER = os.environ.get("REDSHOES_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def find_chromium() -> str | None:
+    """REDSHOES_CHROMIUM if set, else Debian's `chromium` on PATH or at /usr/bin/chromium."""
+    candidates = [os.environ.get("REDSHOES_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+CHROMIUM = find_chromium()
+NO_CHROMIUM = "no Chromium found (install Debian's `chromium` package, or set REDSHOES_CHROMIUM)"
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    browser_items = [item for item in items if here in Path(item.path).parents]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+        if CHROMIUM is None and not REQUIRE_BROWSER:
+            item.add_marker(pytest.mark.skip(reason=f"browser test skipped: {NO_CHROMIUM}"))
+    config.stash[skipped_browser_tests_key] = len(browser_items) if CHROMIUM is None and not REQUIRE_BROWSER else 0
+
+
+skipped_browser_tests_key = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = config.stash.get(skipped_browser_tests_key, 0)
+    if skipped:
+        terminalreporter.write_sep("=", "BROWSER TESTS SKIPPED", yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{skipped} browser tests did not run: {NO_CHROMIUM}. "
+            "CI sets REDSHOES_REQUIRE_BROWSER=1, which turns this into a failure."
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if CHROMIUM is None:
+        pytest.fail(f"REDSHOES_REQUIRE_BROWSER=1 but {NO_CHROMIUM}.", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The "Cite this fact" copy button writes to the clipboard.
+    return {**browser_context_args, "permissions": ["clipboard-read", "clipboard-write"]}
+
+
+class PageProblems:
+    """What went wrong in the browser while a test ran: script errors, console errors
+    (a Content-Security-Policy violation is one), dialogs (an injected alert() is one)."""
+
+    def __init__(self):
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.dialogs: list[str] = []
+
+    def watch(self, page):
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("dialog", self._on_dialog)
+        return page
+
+    def _on_console(self, message):
+        # Browsers ask for /favicon.ico on their own; the site has none, and that is no script error.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def _on_dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def assert_none(self, expected_failed_loads=()):
+        """No dialog, no script error, no console error except "failed to load" for the
+        `expected_failed_loads` (URLs a test requests knowing they answer 404)."""
+        console_errors = [
+            error
+            for error in self.console_errors
+            if not (
+                error.startswith("Failed to load resource")
+                and error.endswith(tuple(f"({url})" for url in expected_failed_loads))
+            )
+        ]
+        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
+        assert self.page_errors == [], f"a script failed: {self.page_errors}"
+        assert console_errors == [], f"console errors: {console_errors}"
+
+
+@pytest.fixture
+def problems(page):
+    """The test's `page`, watched; call `problems.assert_none()` at the end of a journey."""
+    watcher = PageProblems()
+    watcher.watch(page)
+    return watcher
+
+
+@pytest.fixture
+def screenshots(output_path):
+    """A folder under the run's --output directory (default test-results/) for this test's screenshots."""
+    folder = Path(output_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+EDITOR_PASSWORD = "a long editor passphrase 42"
+
+
+@pytest.fixture
+def editor(transactional_db):
+    """A staff account in the Editors group, made the way `manage.py create_editor` makes one."""
+    from trivia.services import create_editor
+
+    return create_editor("vicky", EDITOR_PASSWORD)
+
+
+def log_in_through_the_form(page, live_server, username, password=EDITOR_PASSWORD):
+    """Log in on the admin's own login page, as an editor would (django-axes watches this form)."""
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
