@@ -2,9 +2,10 @@
 displayed data — an edit, a delete, a rename, a new link — gives a new ETag."""
 
 import pytest
+import reversion
 from django.urls import reverse
 
-from tests.factories import CitationFactory, FactFactory, PersonFactory
+from tests.factories import CitationFactory, CreditFactory, FactFactory, PersonFactory
 from trivia.freshness import content_version
 from trivia.models import Citation, Fact, Person, Topic
 
@@ -103,6 +104,17 @@ def test_adding_or_deleting_a_citation_changes_the_version():
     Citation.objects.filter(pk=citation.pk).delete()
 
     assert len({first, second, content_version()}) == 3
+
+
+def test_editing_a_credit_in_a_revision_changes_the_version():
+    """Credits have no timestamp; an editor's save is seen through its reversion revision."""
+    credit = CreditFactory(character="Vicky")
+    before = content_version()
+    with reversion.create_revision():
+        credit.character = "Victoria Page"
+        credit.save()
+
+    assert content_version() != before
 
 
 def test_publishing_a_draft_changes_the_etag(client):

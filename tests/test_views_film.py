@@ -1,10 +1,12 @@
 """The film page: facts grouped by topic, footnotes, references, spoilers, drafts, speed."""
 
+import json
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory
+from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory
 from tests.htmltree import parse
 from tests.reading_data import film_with_facts
 from trivia.models import Fact
@@ -152,10 +154,26 @@ def test_html_in_fact_text_and_person_names_is_shown_as_text(client):
 
     assert "<script>alert" not in html and '<b onmouseover="x()">' not in html
     page = parse(html)
-    assert page.find_all("script") == [] and page.find_all("b") == []
+    assert page.find_all("script", type=None) == [] and page.find_all("b") == []
     item = page.by_id(f"fact-{fact.key}")
     assert "<script>alert('fact')</script> & more" in item.text()
     assert '<b onmouseover="x()">Bold</b>' in item.text()
+
+
+def test_film_page_json_ld_is_a_movie_that_survives_html_in_titles_and_names(client):
+    film = FilmFactory(title="</script><script>alert('t')</script>", slug="evil-1950")
+    CreditFactory(film=film, person=PersonFactory(name="<img src=x onerror=y()>", slug="img"), character="Vicky")
+    FactFactory(film=film)
+
+    page = parse(client.get(film_url(film)).content.decode())
+
+    scripts = page.find_all("script")
+    assert [s.attrs.get("type") for s in scripts] == ["application/ld+json"]
+    data = json.loads(scripts[0].text())
+    assert data["@type"] == "Movie" and data["name"] == "</script><script>alert('t')</script>"
+    assert data["actor"][0]["name"] == "<img src=x onerror=y()>"
+    assert page.find_all("img") == []
+    assert "<img src=x onerror=y()> (actor, Vicky)" in " ".join(page.find_all("p", class_="credits")[0].text().split())
 
 
 def test_a_broken_citation_needs_attention_and_is_not_a_link(client):
@@ -195,8 +213,8 @@ def test_a_film_with_no_published_facts_says_so(client):
 def test_film_page_query_count_does_not_grow_with_facts(client, django_assert_num_queries, fact_count):
     film, _ = film_with_facts(fact_count)
 
-    # content version, film, contents, facts, people, citations (sources joined).
-    with django_assert_num_queries(6):
+    # content version, film, contents, facts, people, citations (sources joined), credits.
+    with django_assert_num_queries(7):
         response = client.get(film_url(film))
 
     assert response.status_code == 200

@@ -12,7 +12,13 @@ its highest primary key and its latest `updated_at`.
 - a delete lowers the count.
 
 Tables without timestamps (credits, the fact–person links) are covered for inserts and
-deletes, which is how they change in practice (`fact.people.set()` deletes and inserts).
+deletes, which is how they change in practice (`fact.people.set()` deletes and inserts);
+an in-place edit of a credit through the admin is covered by the highest django-reversion
+revision id, since every admin save records a revision.
+
+The one thing it cannot see is a `QuerySet.update()`/`bulk_update()` on a timestamped
+table that leaves `updated_at` alone: such writers must set `updated_at=timezone.now()`
+(as `services.update_facts` does).
 
 `content_version()` is the one function callers need; `conditional_page` turns it into
 ETags and `304 Not Modified` answers for the public views.
@@ -23,6 +29,7 @@ from functools import wraps
 
 from django.db import connection
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from reversion.models import Revision
 
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 
@@ -39,6 +46,8 @@ def _version_sql() -> str:
     parts += [
         f"SELECT '{table}', COUNT(*), MAX({quote('id')}), NULL FROM {quote(table)}" for table in UNTIMESTAMPED_TABLES
     ]
+    revisions = Revision._meta.db_table
+    parts.append(f"SELECT '{revisions}', 0, MAX({quote('id')}), NULL FROM {quote(revisions)}")
     return " UNION ALL ".join(parts)
 
 

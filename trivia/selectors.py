@@ -110,6 +110,11 @@ def films_with_fact_counts() -> QuerySet[Film]:
     ).order_by("-published_fact_count", "title", "year")
 
 
+def film_credits(film: Film) -> list[Credit]:
+    """The film's credits in billing order, people loaded: the credits line and the Movie JSON-LD."""
+    return list(film.credits.select_related("person").order_by("order", "pk"))
+
+
 def film_page(film: Film, user, page_number: int = 1) -> FilmPage:
     """The film's facts visible to `user`, grouped under their topics in display order.
 

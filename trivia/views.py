@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from . import selectors, structured_data
 from .freshness import conditional_page
 from .models import Film, Person, Source, Topic
+from .templatetags.site_urls import absolute
 
 
 @conditional_page
@@ -21,7 +22,13 @@ def film_detail(request, slug):
     if not page_number.isdigit():
         raise Http404("The page number must be a whole number, e.g. ?page=2.")
     page = selectors.film_page(film, request.user, int(page_number))
-    return render(request, "trivia/film_detail.html", {"film": film, "page": page})
+    credits = selectors.film_credits(film)
+    data = structured_data.movie(film, credits, absolute(film.get_absolute_url()), absolute)
+    return render(
+        request,
+        "trivia/film_detail.html",
+        {"film": film, "page": page, "credits": credits, "structured_data": structured_data.json_ld(data)},
+    )
 
 
 @conditional_page
