@@ -1,0 +1,58 @@
+"""Full-text search: fill `Fact.search_document` and index it, per database.
+
+SQLite gets an FTS5 table kept in step by triggers; PostgreSQL a GIN index over
+`to_tsvector('simple', search_document)`. The SQL lives in `trivia.search`, which
+also repairs the SQLite triggers if a later migration rebuilds the fact table.
+"""
+
+from django.db import migrations
+
+from trivia import search
+
+
+def fill_search_documents(apps, schema_editor):
+    """Facts that exist before this migration (an already seeded database) get their document."""
+    Fact = apps.get_model("trivia", "Fact")
+    Citation = apps.get_model("trivia", "Citation")
+    db = schema_editor.connection.alias
+    names = {}
+    for fact_id, name in Fact.people.through.objects.using(db).values_list("fact_id", "person__name"):
+        names.setdefault(fact_id, []).append(name)
+    quotes = {}
+    for fact_id, quote in Citation.objects.using(db).order_by("pk").values_list("fact_id", "quote"):
+        quotes.setdefault(fact_id, []).append(quote)
+    for fact in Fact.objects.using(db).only("pk", "text"):
+        document = search.build_search_document(fact.text, names.get(fact.pk, ()), quotes.get(fact.pk, ()))
+        Fact.objects.using(db).filter(pk=fact.pk).update(search_document=document)
+
+
+def create_index(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute(search.SQLITE_CREATE_TABLE)
+        for statement in search.SQLITE_TRIGGERS.values():
+            schema_editor.execute(statement)
+        fill_search_documents(apps, schema_editor)  # the update trigger indexes each one
+        schema_editor.execute(search.SQLITE_REBUILD)
+    elif vendor == "postgresql":
+        fill_search_documents(apps, schema_editor)
+        schema_editor.execute(search.POSTGRES_CREATE_INDEX)
+
+
+def drop_index(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for statement in search.SQLITE_DROP:
+            schema_editor.execute(statement)
+    elif vendor == "postgresql":
+        schema_editor.execute(search.POSTGRES_DROP_INDEX)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("trivia", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(create_index, drop_index),
+    ]

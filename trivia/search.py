@@ -1,0 +1,260 @@
+"""Full-text search over facts, the same behaviour on SQLite and PostgreSQL.
+
+Views and filters call `search_facts(queryset, q)` and never see which database
+answers. Both sides index `Fact.search_document`: the fact's text, its people's
+names and its cited quotes, folded here in Python (case, accents, compatibility
+forms) and reduced to plain words separated by spaces. Because the folding and the
+word-splitting happen before either database sees the text, "Heckroth",
+"HECKROTH" and "Héckroth" are the same word on both, and a user's query can be
+rebuilt from its words alone: no FTS5 or tsquery syntax from the query string
+ever reaches the database.
+
+- SQLite: an external-content FTS5 table `trivia_fact_fts` over
+  `trivia_fact.search_document`, kept in step by triggers (so bulk writes are
+  covered too), ranked with bm25.
+- PostgreSQL: a GIN index over `to_tsvector('simple', search_document)`, ranked
+  with `ts_rank`. The 'simple' configuration (no stemming, no stop words) matches
+  words the way FTS5's unicode61 tokenizer does, so both databases find the same
+  facts for the same query.
+
+Every query word matches whole words, and words of three or more letters also
+match as prefixes ("paint" finds "paintings"); all words must match.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import F, Func
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Citation, Fact
+
+# A word: letters and digits of any script (`\w` without the underscore).
+WORD = re.compile(r"[^\W_]+")
+# A word as written in stored text, where accents may still be separate combining marks.
+WRITTEN_WORD = re.compile(r"[^\W_]+(?:[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+[^\W_]*)*")
+
+# A query longer than this is cut to its first words: more words only narrow the
+# result, and a pasted paragraph should not become a query of hundreds of terms.
+MAX_QUERY_TERMS = 16
+# Longer words are cut and matched as prefixes, so a pasted 5,000-letter "word" is harmless.
+MAX_TERM_LENGTH = 64
+# Shorter words match only whole words: "a" as a prefix would match half the index.
+PREFIX_MIN_LENGTH = 3
+
+SEARCH_MIGRATION = "0002_search"
+FTS_TABLE = "trivia_fact_fts"
+POSTGRES_INDEX = "trivia_fact_search_gin"
+POSTGRES_CONFIG = "simple"
+
+# The SQLite side, kept here so the migration and `ensure_sqlite_index()` (which
+# repairs the triggers after a migration rebuilt the fact table) agree on one text.
+SQLITE_CREATE_TABLE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "search_document, content='trivia_fact', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='3')"
+)
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_after_insert": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_after_insert AFTER INSERT ON trivia_fact BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document); "
+        "END"
+    ),
+    f"{FTS_TABLE}_after_delete": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_after_delete AFTER DELETE ON trivia_fact BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
+        "VALUES ('delete', old.id, old.search_document); "
+        "END"
+    ),
+    f"{FTS_TABLE}_after_update": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_after_update AFTER UPDATE OF id, search_document "
+        "ON trivia_fact BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
+        "VALUES ('delete', old.id, old.search_document); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document); "
+        "END"
+    ),
+}
+SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+POSTGRES_CREATE_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON trivia_fact "
+    f"USING gin (to_tsvector('{POSTGRES_CONFIG}'::regconfig, search_document))"
+)
+POSTGRES_DROP_INDEX = f"DROP INDEX IF EXISTS {POSTGRES_INDEX}"
+
+
+def fold(text: str) -> str:
+    """Text with case and accents removed: "Héckroth" -> "heckroth", "ﬁlm" -> "film"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, punctuation and symbols dropped."""
+    return WORD.findall(fold(text))
+
+
+def build_search_document(text: str, names=(), quotes=()) -> str:
+    """What is indexed for one fact: its words, its people's names and its quotes, folded."""
+    return " ".join(words("\n".join([text, *names, *quotes])))
+
+
+def query_terms(q: str | None) -> list[str]:
+    """The distinct words of a user's query, in order, capped in number and length."""
+    terms = []
+    for word in words(q or ""):
+        term = word[:MAX_TERM_LENGTH]
+        if term not in terms:
+            terms.append(term)
+        if len(terms) == MAX_QUERY_TERMS:
+            break
+    return terms
+
+
+def is_prefix_term(term: str) -> bool:
+    return len(term) >= PREFIX_MIN_LENGTH
+
+
+def fts5_match_expression(terms: list[str]) -> str:
+    """An FTS5 query that ANDs the terms; each is a quoted string, so nothing in it is syntax."""
+    return " ".join(f'"{term}"*' if is_prefix_term(term) else f'"{term}"' for term in terms)
+
+
+def tsquery_expression(terms: list[str]) -> str:
+    """A raw tsquery that ANDs the quoted terms ('heckroth':* & 'moira':*)."""
+    return " & ".join(f"'{term}':*" if is_prefix_term(term) else f"'{term}'" for term in terms)
+
+
+def refresh_search_documents(fact_ids, using: str = DEFAULT_DB_ALIAS, batch_size: int = 500) -> dict[int, str]:
+    """Recompute `search_document` for these facts; write only those that changed.
+
+    Returns {fact id: document} for the changed facts. A few queries per batch,
+    whatever the number of people and citations, and no signals or revisions: the
+    document is derived data, not an edit. On SQLite the update trigger re-indexes.
+    """
+    ids = sorted({pk for pk in fact_ids if pk is not None})
+    changed = {}
+    for offset in range(0, len(ids), batch_size):
+        batch = ids[offset : offset + batch_size]
+        names = {}
+        people = Fact.people.through.objects.using(using).filter(fact_id__in=batch)
+        for fact_id, name in people.order_by("fact_id", "person__name").values_list("fact_id", "person__name"):
+            names.setdefault(fact_id, []).append(name)
+        quotes = {}
+        citations = Citation.objects.using(using).filter(fact_id__in=batch).order_by("pk")
+        for fact_id, quote in citations.values_list("fact_id", "quote"):
+            quotes.setdefault(fact_id, []).append(quote)
+        stale = []
+        facts = Fact.objects.using(using).filter(pk__in=batch).values_list("pk", "text", "search_document")
+        for pk, text, stored in facts:
+            document = build_search_document(text, names.get(pk, ()), quotes.get(pk, ()))
+            if document != stored:
+                stale.append((document, pk))
+                changed[pk] = document
+        if stale:
+            _write_search_documents(stale, using)
+    return changed
+
+
+def _write_search_documents(rows: list[tuple[str, int]], using: str) -> None:
+    # One prepared UPDATE run per row: `bulk_update` builds a CASE over the whole batch,
+    # which SQLite evaluates row by row (quadratic), and 100,000 facts took minutes.
+    connection = connections[using]
+    table = connection.ops.quote_name(Fact._meta.db_table)
+    column = connection.ops.quote_name(Fact._meta.get_field("search_document").column)
+    pk = connection.ops.quote_name(Fact._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", rows)
+
+
+class FoldedDocumentVector(Func):
+    """`to_tsvector('simple', search_document)`: exactly the expression the GIN index holds."""
+
+    template = f"to_tsvector('{POSTGRES_CONFIG}'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        super().__init__(F("search_document"))
+
+
+def search_facts(queryset, q: str | None):
+    """`queryset` narrowed to facts matching every word of `q`, annotated with `search_rank`.
+
+    A higher `search_rank` is a better match on both databases. A query without
+    words (blank, punctuation only) matches nothing. The queryset must be over
+    `Fact` and used as the outer query (not inside a subquery): on SQLite the rank
+    comes from joining the FTS5 table.
+    """
+    terms = query_terms(q)
+    if not terms:
+        return queryset.none()
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        query = SearchQuery(tsquery_expression(terms), config=POSTGRES_CONFIG, search_type="raw")
+        return (
+            queryset.alias(search_vector=FoldedDocumentVector())
+            .filter(search_vector=query)
+            .annotate(search_rank=SearchRank(FoldedDocumentVector(), query))
+        )
+    if vendor == "sqlite":
+        # A join, not `id IN (SELECT rowid ...)`: bm25() is only available in the query
+        # that runs MATCH, and one FTS cursor must serve every row (bm25 recounts the
+        # term's documents per cursor). The unary `+` hides the rowid from the FTS table's
+        # index choice, so SQLite always runs MATCH once as the outer loop and looks facts
+        # up by primary key, instead of re-running MATCH for every published fact.
+        return queryset.extra(
+            select={"search_rank": f"-bm25({FTS_TABLE})"},
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE} MATCH %s", f'+{FTS_TABLE}.rowid = "trivia_fact"."id"'],
+            params=[fts5_match_expression(terms)],
+        )
+    raise NotImplementedError(f"Full-text search is not set up for the {vendor} database.")
+
+
+def highlight(text: str, q_or_terms) -> SafeString:
+    """`text` escaped for HTML, with the words the query matches wrapped in `<mark>`."""
+    terms = query_terms(q_or_terms) if isinstance(q_or_terms, str) else list(q_or_terms or ())
+    if not terms:
+        return escape(text)
+    pieces = []
+    position = 0
+    for match in WRITTEN_WORD.finditer(text):
+        if any(_term_matches(term, word) for word in words(match.group()) for term in terms):
+            pieces.append(escape(text[position : match.start()]))
+            pieces.append(f"<mark>{escape(match.group())}</mark>")
+            position = match.end()
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))
+
+
+def _term_matches(term: str, word: str) -> bool:
+    return word.startswith(term) if is_prefix_term(term) else word == term
+
+
+def ensure_sqlite_index(connection) -> bool:
+    """Create the FTS5 table and triggers if any is missing; return True if it repaired anything.
+
+    On SQLite, Django rebuilds a table to alter it (create, copy, drop, rename), and
+    dropping the old table drops its triggers. This puts them back, then rebuilds the
+    index from `search_document` so it is exact again.
+    """
+    if connection.vendor != "sqlite":
+        return False
+    if ("trivia", SEARCH_MIGRATION) not in MigrationRecorder(connection).applied_migrations():
+        return False  # not migrated that far (or migrated back): the index must not exist yet
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {row[0] for row in cursor.fetchall()}
+        if {FTS_TABLE, *SQLITE_TRIGGERS} <= present:
+            return False
+        cursor.execute(SQLITE_CREATE_TABLE)
+        for statement in SQLITE_TRIGGERS.values():
+            cursor.execute(statement)
+        cursor.execute(SQLITE_REBUILD)
+    return True
