@@ -29,8 +29,9 @@ REQUIRE_BROWSER = os.environ.get("REDSHOES_REQUIRE_BROWSER", "").strip().lower()
 
 
 def find_chromium() -> str | None:
-    """REDSHOES_CHROMIUM if set, else Debian's `chromium` on PATH or at /usr/bin/chromium."""
-    candidates = [os.environ.get("REDSHOES_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"]
+    """REDSHOES_CHROMIUM if set (and only that), else Debian's `chromium` on PATH or at /usr/bin/chromium."""
+    explicit = os.environ.get("REDSHOES_CHROMIUM")
+    candidates = [explicit] if explicit else [shutil.which("chromium"), "/usr/bin/chromium"]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -39,6 +40,7 @@ def find_chromium() -> str | None:
 
 CHROMIUM = find_chromium()
 NO_CHROMIUM = "no Chromium found (install Debian's `chromium` package, or set REDSHOES_CHROMIUM)"
+skipped_browser_tests_key = pytest.StashKey[int]()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -51,15 +53,12 @@ def pytest_collection_modifyitems(config, items):
     config.stash[skipped_browser_tests_key] = len(browser_items) if CHROMIUM is None and not REQUIRE_BROWSER else 0
 
 
-skipped_browser_tests_key = pytest.StashKey[int]()
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     skipped = config.stash.get(skipped_browser_tests_key, 0)
     if skipped:
         terminalreporter.write_sep("=", "BROWSER TESTS SKIPPED", yellow=True, bold=True)
         terminalreporter.write_line(
-            f"{skipped} browser tests did not run: {NO_CHROMIUM}. "
+            f"{skipped} browser test(s) did not run: {NO_CHROMIUM}. "
             "CI sets REDSHOES_REQUIRE_BROWSER=1, which turns this into a failure."
         )
 
