@@ -71,3 +71,31 @@ def source_form_data(source: Source, **fields) -> dict:
     }
     data.update(fields)
     return data
+
+
+def form_data_from_page(response) -> dict:
+    """What the admin change page in `response` would submit if saved untouched (form and inlines)."""
+    data = {}
+
+    def add_form(form):
+        for name in form.fields:
+            bound = form[name]
+            value = bound.value()
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+                continue
+            if isinstance(value, list | tuple):
+                data[bound.html_name] = [getattr(v, "pk", v) for v in value]
+                continue
+            data[bound.html_name] = getattr(value, "pk", value)
+
+    add_form(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add_form(formset.management_form)
+        for form in formset.forms:
+            add_form(form)
+    return data
