@@ -33,6 +33,10 @@ class EditorialAdmin(VersionAdmin):
 
     history_latest_first = True
 
+    class Media:
+        # Gives the autocomplete (select2) widgets accessible names; see the script.
+        js = ["js/admin-autocomplete-labels.js"]
+
     def history_view(self, request, object_id, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
@@ -200,6 +204,8 @@ class CreditInline(admin.TabularInline):
 
 @admin.register(Film)
 class FilmAdmin(EditorialAdmin):
+    # Explicit: Meta.ordering is dropped from the GROUP BY queries the count columns need.
+    ordering = ["title", "year"]
     list_display = ["title", "year", "slug", "fact_count"]
     search_fields = ["title", "slug"]
     list_filter = ["year"]
@@ -234,6 +240,7 @@ class CreditAdmin(EditorialAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(EditorialAdmin):
+    ordering = ["order", "name"]
     list_display = ["name", "order", "slug", "fact_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -248,6 +255,7 @@ class TopicAdmin(EditorialAdmin):
 
 @admin.register(Source)
 class SourceAdmin(LockedAdmin):
+    ordering = ["title"]
     form = SourceForm
     list_display = ["title", "kind", "author", "accessed", "citation_count", "broken_count", "updated_at"]
     list_filter = ["kind"]
@@ -302,6 +310,8 @@ class SourceAdmin(LockedAdmin):
 
 @admin.register(Fact)
 class FactAdmin(LockedAdmin):
+    # Most recently edited first: what an editor usually comes back to.
+    ordering = ["-updated_at", "pk"]
     form = FactForm
     inlines = [CitationInline]
     list_display = [
