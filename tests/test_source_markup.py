@@ -181,7 +181,10 @@ def test_any_spans_give_well_formed_markup_that_reads_as_the_source(case):
         quote = content[span.start : span.end]
         element = tree.by_id(span.anchor)  # raises if the id is used twice
         in_one_paragraph = any(p.start <= span.start and span.end <= p.end for p in source_paragraphs)
+        shown = any(span.start < p.end and p.start < span.end for p in source_paragraphs)
         if in_one_paragraph and not any(crosses(span, other) for other in spans):
             assert isinstance(element, Node) and element.text() == quote
-        elif element is not None:
-            assert element.text() in quote
+        elif shown:  # cut into fragments: the footnote still lands on its first words
+            assert isinstance(element, Node) and element.text() and element.text() in quote
+        else:  # only blank lines between paragraphs: nothing to highlight
+            assert element is None
