@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history, services, text
+from . import admin_io, history, services, text
 from .forms import CitationForm, CitationInlineFormSet, FactForm, SourceForm, StandaloneCitationForm
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 from .signals import FixtureIntegrityError
@@ -212,6 +212,7 @@ class FilmAdmin(EditorialAdmin):
     prepopulated_fields = {"slug": ["title", "year"]}
     inlines = [CreditInline]
     fields = ["title", "year", "slug", "description"]
+    actions = [admin_io.export_selected_films]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(fact_total=Count("facts", distinct=True))
@@ -292,6 +293,17 @@ class SourceAdmin(LockedAdmin):
     def broken_count(self, obj):
         return obj.broken_total
 
+    # Upload-or-paste on the add page, and draft facts from paragraphs (trivia/admin_io.py).
+    actions = [admin_io.create_draft_facts]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = admin_io.SourceAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return admin_io.SOURCE_ADD_FIELDSETS if obj is None else super().get_fieldsets(request, obj)
+
     def save_model(self, request, obj, form, change):
         before = getattr(request, "trivia_before_revert", None)
         previous_content = before.content if before is not None else form.initial.get("content")
@@ -329,11 +341,16 @@ class FactAdmin(LockedAdmin):
     search_fields = ["text", "key"]
     autocomplete_fields = ["film", "topic", "people"]
     date_hierarchy = "updated_at"
-    actions = ["publish", "unpublish", "mark_spoiler", "unmark_spoiler"]
+    actions = ["publish", "unpublish", "mark_spoiler", "unmark_spoiler", admin_io.export_selected_facts]
+    # Adds the "Export all" links (trivia/admin_io.py).
+    change_list_template = "admin/trivia/fact/io_change_list.html"
     fieldsets = [
         (None, {"fields": ["key", "film", "topic", "text", "people", "seen_lock_version"]}),
         ("Publishing", {"fields": ["status", "is_spoiler", "position"]}),
     ]
+
+    def get_urls(self):
+        return admin_io.export_urls(self) + super().get_urls()
 
     def get_readonly_fields(self, request, obj=None):
         # The key is the permalink: chosen once, never changed.

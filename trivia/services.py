@@ -554,7 +554,7 @@ def duplicate_message(source: Source) -> str:
     )
 
 
-def _unique_slug(model, base: str, fallback: str) -> str:
+def unique_slug(model, base: str, fallback: str) -> str:
     max_length = model._meta.get_field("slug").max_length
     base = (slugify(base) or fallback)[: max_length - 6].strip("-") or fallback
     candidate, number = base, 2
@@ -596,7 +596,7 @@ def film_for(title: str, year) -> tuple[Film, bool]:
     film = Film.objects.filter(title__iexact=title, year=year).order_by("pk").first()
     if film is not None:
         return film, False
-    film = Film.objects.create(title=title, year=year, slug=_unique_slug(Film, f"{title} {year}", f"film-{year}"))
+    film = Film.objects.create(title=title, year=year, slug=unique_slug(Film, f"{title} {year}", f"film-{year}"))
     return film, True
 
 
@@ -621,6 +621,10 @@ class DraftFactsReport:
     topic_created: bool = False
     facts: list = field(default_factory=list)  # (paragraph number, fact), in document order
     skipped: list = field(default_factory=list)  # paragraph numbers already cited
+
+    def summary(self) -> str:
+        lines = self.lines()
+        return " ".join([lines[0], *lines[len(self.facts) + 1 :]])
 
     def lines(self) -> list[str]:
         result = [f"Created {len(self.facts)} draft fact(s) for {self.film} from “{self.source}”."]
@@ -743,7 +747,7 @@ def import_source_document(
         try:
             with transaction.atomic():
                 source = Source.objects.create(
-                    title=title, slug=_unique_slug(Source, title, "source"), kind=kind, url=url, content=content
+                    title=title, slug=unique_slug(Source, title, "source"), kind=kind, url=url, content=content
                 )
         except IntegrityError:
             # The same text committed by a concurrent import after the check above.

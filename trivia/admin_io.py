@@ -1,0 +1,180 @@
+"""Getting data into and out of the admin: fixture downloads, document uploads, draft facts.
+
+Kept apart from `admin.py` (the editing screens) and wired into it with a few lines:
+the export actions and "Export all" link on facts and films, the upload-or-paste form
+on a source's add page, and the "Create draft facts from paragraphs" action on sources.
+The work itself is done by `exports` and `services`, the same code the `export_trivia`
+and `import_source` commands run, so the admin and the command line agree.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from . import exports, services
+from .forms import SourceForm
+from .models import Film, Source
+
+FIXTURE_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+# --- Downloads ------------------------------------------------------------------------------------
+
+
+def fixture_download(selection: exports.FixtureSelection, name: str) -> FileResponse:
+    """The fixture as a file download, streamed from a temporary file rather than built in memory."""
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = FileResponse(
+        exports.fixture_file(selection),
+        as_attachment=True,
+        filename=f"{name}-{stamp}.json",
+        content_type=FIXTURE_CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.action(description="Export selected facts as a fixture (JSON)", permissions=["view"])
+def export_selected_facts(modeladmin, request, queryset):
+    return fixture_download(exports.select_facts(queryset), "trivia-facts")
+
+
+@admin.action(description="Export selected films as a fixture (JSON)", permissions=["view"])
+def export_selected_films(modeladmin, request, queryset):
+    return fixture_download(exports.select_films(queryset), "trivia-films")
+
+
+def export_all_view(request, model_admin):
+    """Everything, as `export_trivia` writes it; `?published=1` leaves out draft facts."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    published_only = request.GET.get("published") == "1"
+    selection = exports.select_everything(published_only=published_only)
+    return fixture_download(selection, "trivia-published" if published_only else "trivia-all")
+
+
+def export_urls(model_admin) -> list:
+    """URL patterns for `FactAdmin.get_urls`; `admin_view` lets only logged-in, active staff through."""
+    view = model_admin.admin_site.admin_view(lambda request: export_all_view(request, model_admin))
+    return [path("export/", view, name="trivia_fact_export_all")]
+
+
+# --- A source's add page: upload a .txt file or paste the text -----------------------------------
+
+
+class SourceAddForm(SourceForm):
+    """Adding a source: its text comes from an uploaded file or the text box, checked like `import_source`."""
+
+    upload = forms.FileField(
+        label="Text file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
+        help_text=(
+            f"A .txt file in UTF-8 (a BOM, Windows or old Mac line endings are fine), at most "
+            f"{services.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Or paste the text below instead."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "content" in self.fields:
+            self.fields["content"].required = False
+            self.fields["content"].help_text = "Paste the verbatim text here, or upload a file above."
+        if "slug" in self.fields:
+            # Without JavaScript the slug is not filled in from the title: make one up.
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Leave blank to make one from the title."
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            return None
+        if upload.size > services.MAX_DOCUMENT_BYTES:
+            # Refused before its bytes are read into memory.
+            raise ValidationError(
+                f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB; a source document may be at most "
+                f"{services.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Split it into smaller documents."
+            )
+        try:
+            return services.decode_document(upload.read(), upload.name)
+        except services.SourceImportError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        uploaded, pasted = cleaned_data.get("upload"), cleaned_data.get("content")
+        if "upload" in self.errors:
+            return cleaned_data
+        if uploaded and pasted:
+            raise ValidationError("Upload a file or paste the text, not both.")
+        if not uploaded and not pasted:
+            raise ValidationError("Upload a .txt file or paste the text of the source.")
+        content = uploaded or pasted
+        duplicate = services.already_imported(content)
+        if duplicate is not None:
+            self.add_error("upload" if uploaded else "content", services.duplicate_message(duplicate))
+            return cleaned_data
+        cleaned_data["content"] = content
+        if not cleaned_data.get("slug") and cleaned_data.get("title"):
+            cleaned_data["slug"] = services.unique_slug(Source, cleaned_data["title"], "source")
+        return cleaned_data
+
+
+SOURCE_ADD_FIELDSETS = [
+    (None, {"fields": ["title", "slug", "kind", "url", "author", "publisher", "accessed"]}),
+    (
+        "Text",
+        {
+            "fields": ["upload", "content"],
+            "description": "Upload the document or paste it. It is stored verbatim, with line endings as \\n. "
+            "Then select the source in the list and run “Create draft facts from paragraphs”.",
+        },
+    ),
+]
+
+
+# --- Sources: one draft fact per paragraph --------------------------------------------------------
+
+
+class DraftFactsForm(forms.Form):
+    film = forms.ModelChoiceField(
+        queryset=Film.objects.order_by("title", "year"),
+        help_text="The film the new draft facts are about.",
+    )
+
+
+@admin.action(description="Create draft facts from paragraphs")
+def create_draft_facts(modeladmin, request, queryset):
+    """Ask which film, then give each paragraph not yet cited a draft fact citing it exactly."""
+    if not (request.user.has_perm("trivia.add_fact") and request.user.has_perm("trivia.add_citation")):
+        modeladmin.message_user(
+            request, "Creating draft facts needs permission to add facts and citations.", messages.ERROR
+        )
+        return None
+    sources = list(queryset.order_by("title"))
+    form = DraftFactsForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        film = form.cleaned_data["film"]
+        for source in sources:
+            report = services.create_draft_facts_from_paragraphs(source, film, user=request.user)
+            level = messages.SUCCESS if report.facts else messages.WARNING
+            modeladmin.message_user(request, report.summary(), level)
+        return None
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Create draft facts from paragraphs",
+        "opts": opts,
+        "form": form,
+        "sources": sources,
+        "paragraph_total": sum(len(source.paragraphs()) for source in sources),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "action_name": "create_draft_facts",
+        "media": modeladmin.media,
+    }
+    return TemplateResponse(request, "admin/trivia/source/io_draft_facts.html", context)
