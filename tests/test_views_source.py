@@ -198,6 +198,12 @@ def test_the_sources_metadata_and_fingerprint_are_shown(client):
     assert meta.find_all("a", href="https://example.org/powell")
 
 
+def test_the_source_page_links_to_the_facts_citing_it_in_search(client, seeded):
+    page = get_page(client, SEED_SOURCE)
+    (link,) = page.find_all("a", href=f"/facts/?source={SEED_SOURCE}")
+    assert link.text() == "19 facts"
+
+
 def test_a_non_web_url_is_shown_as_text_never_as_a_link(client):
     source = SourceFactory()
     # The model refuses such a URL; a raw update (or an old fixture) could still store one.
