@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from reversion.models import Version
 
 from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
+from trivia import search
 from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -181,6 +182,25 @@ def test_loading_recomputes_citation_paragraphs_rather_than_trusting_the_fixture
     clef = Citation.objects.get(quote="treble clef 𝄞")
     assert clef.paragraph == 3
     assert not Citation.objects.filter(paragraph=99).exists()
+
+
+@pytest.mark.django_db
+def test_loaded_facts_are_found_by_search_on_words_of_their_text_people_and_quotes(tmp_path):
+    """The search document is not in the fixture; loading rebuilds it (trivia/signals.py) for every fact."""
+    build_knowledge_base()
+    fixture = tmp_path / "trivia.json"
+    call_command("dumpdata", "trivia", output=str(fixture), **DUMP_OPTIONS)
+    empty_trivia_tables()
+    call_command("loaddata", str(fixture), stdout=StringIO())
+
+    def found(q):
+        return set(search.search_facts(Fact.objects.all(), q).values_list("text", flat=True))
+
+    assert found("ravi") == {"Émeric était ravi."}  # its text
+    assert found("astaire") == {"Émeric était ravi."}  # one of its people
+    assert found("delighted") == {"Émeric était ravi."}  # its quote
+    assert "The programme’s cover had a treble clef." in found("treble")
+    assert not Fact.objects.filter(search_document="").exists()
 
 
 # --- Bad fixtures: one clear line, nothing loaded ---------------------------------------------------
