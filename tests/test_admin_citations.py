@@ -155,3 +155,10 @@ def test_a_citation_added_on_its_own_page_is_anchored_too(editor_client, source)
     assert response.status_code == 302, response.content.decode()
     citation = Citation.objects.get()
     assert citation.start == CONTENT.index("A painter designed")
+
+
+def test_a_new_citation_starts_on_the_source_the_fact_already_cites(editor_client, source):
+    fact = CitationFactory(source=source, quote="The studio doubted").fact
+    response = editor_client.get(reverse("admin:trivia_fact_change", args=[fact.pk]))
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.forms[-1]["source"].value() == source.pk

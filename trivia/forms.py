@@ -207,6 +207,15 @@ class StandaloneCitationForm(CitationForm, LockedModelForm):
 
 
 class CitationInlineFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count() and self.instance.pk:
+            # A new citation most likely comes from the source the fact already cites.
+            last = self.instance.citations.order_by("-pk").values_list("source_id", flat=True).first()
+            if last is not None:
+                kwargs["initial"] = {"source": last}
+        return kwargs
+
     def clean(self):
         super().clean()
         seen = set()
