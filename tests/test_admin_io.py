@@ -1,6 +1,8 @@
 """Downloads, uploads and draft facts in the admin, as an editor (and a non-editor) meets them."""
 
+import html
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -164,7 +166,9 @@ def test_pasted_text_is_stored(editor_client):
 def test_bad_upload_is_refused_on_the_form(editor_client, filename, message):
     response = add_source(editor_client, upload=upload(DATA / filename))
 
-    assert message in form_errors(response)
+    errors = form_errors(response)
+    assert message in errors
+    assert "A source needs some text" not in errors, "one error for one problem"
     assert not Source.objects.exists()
 
 
@@ -185,7 +189,9 @@ def test_document_already_imported_is_refused_naming_its_source(editor_client):
 
 
 def test_neither_or_both_upload_and_paste_is_refused(editor_client):
-    assert "Upload a .txt file or paste" in form_errors(add_source(editor_client))
+    neither = form_errors(add_source(editor_client))
+    assert "Upload a .txt file above or paste the text" in neither
+    assert "A source needs some text" not in neither
     both = add_source(editor_client, content="Pasted.", upload=upload(CRLF_NOTES))
     assert "not both" in form_errors(both)
     assert not Source.objects.exists()
@@ -238,6 +244,8 @@ def test_draft_facts_action_creates_a_cited_draft_per_paragraph_and_skips_cited_
     page = response.content.decode()
     assert "Created 3 draft fact(s)" in page
     assert "Skipped paragraph(s) 1" in page
+    review_link = html.unescape(re.search(r'href="([^"]+)">Review the drafts', page).group(1))
+    assert editor_client.get(review_link).context["cl"].result_count == 3
 
 
 def test_draft_facts_action_without_a_film_shows_the_question_again(editor_client):

@@ -13,12 +13,14 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from . import exports, services
 from .forms import SourceForm
-from .models import Film, Source
+from .models import Fact, Film, Source
 
 FIXTURE_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -113,7 +115,8 @@ class SourceAddForm(SourceForm):
         if uploaded and pasted:
             raise ValidationError("Upload a file or paste the text, not both.")
         if not uploaded and not pasted:
-            raise ValidationError("Upload a .txt file or paste the text of the source.")
+            self.add_error("content", "Upload a .txt file above or paste the text of the source here.")
+            return cleaned_data
         content = uploaded or pasted
         duplicate = services.already_imported(content)
         if duplicate is not None:
@@ -123,6 +126,13 @@ class SourceAddForm(SourceForm):
         if not cleaned_data.get("slug") and cleaned_data.get("title"):
             cleaned_data["slug"] = services.unique_slug(Source, cleaned_data["title"], "source")
         return cleaned_data
+
+    def _post_clean(self):
+        # With the text refused or missing, the model's own check would only add a second,
+        # vaguer "A source needs some text." under the error that says what is wrong.
+        if self.has_error("upload") or self.has_error("content"):
+            return
+        super()._post_clean()
 
 
 SOURCE_ADD_FIELDSETS = [
@@ -162,8 +172,22 @@ def create_draft_facts(modeladmin, request, queryset):
         film = form.cleaned_data["film"]
         for source in sources:
             report = services.create_draft_facts_from_paragraphs(source, film, user=request.user)
-            level = messages.SUCCESS if report.facts else messages.WARNING
-            modeladmin.message_user(request, report.summary(), level)
+            if report.facts:
+                drafts = (
+                    reverse("admin:trivia_fact_changelist")
+                    + "?"
+                    + urlencode(
+                        {
+                            "status__exact": Fact.Status.DRAFT,
+                            "film__id__exact": film.pk,
+                            "topic__id__exact": report.topic.pk,
+                        }
+                    )
+                )
+                message = format_html('{} <a href="{}">Review the drafts</a>.', report.summary(), drafts)
+                modeladmin.message_user(request, message, messages.SUCCESS)
+            else:
+                modeladmin.message_user(request, report.summary(), messages.WARNING)
         return None
     opts = modeladmin.model._meta
     context = {
