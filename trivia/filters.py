@@ -1,0 +1,265 @@
+"""The /facts/ search form: full-text and filters over published facts, with django-filter.
+
+The FilterSet validates the query string (an unknown slug or choice is a form error,
+which the view answers with HTTP 400), narrows the facts and orders them;
+`search_results()` pages and highlights what it found. Every value the user can send
+is checked here, so nothing from the query string reaches SQL unvalidated.
+"""
+
+from dataclasses import dataclass, field
+
+import django_filters
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+
+from . import search, selectors, text
+from .models import Citation, Fact, Film, Person, Source, Topic
+
+PAGE_SIZE = 25
+# Long enough to paste a quote and search for it; past that the form says so.
+MAX_QUERY_LENGTH = 1000
+
+SPOILERS_HIDE = "hide"
+SPOILERS_INCLUDE = "include"
+SPOILER_CHOICES = [
+    (SPOILERS_HIDE, "Hide facts that reveal the ending"),
+    (SPOILERS_INCLUDE, "Include them, collapsed"),
+]
+
+ORDER_RELEVANCE = "relevance"
+ORDER_FILM = "film"
+ORDERING_CHOICES = [
+    (ORDER_RELEVANCE, "Best match first (when searching for words)"),
+    (ORDER_FILM, "By film, then topic"),
+]
+# A film page's order: films by title, then each film's topics in their display order.
+FILM_ORDER = ("film__title", "film__year", "film_id", "topic__order", "topic__name", "topic_id", "position", "pk")
+
+
+class SearchQueryField(forms.CharField):
+    """The words to search for; a query made only of punctuation is an error, not "everything"."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not search.query_terms(value):
+            raise forms.ValidationError(
+                "Type at least one word or number to search for; punctuation on its own matches nothing.",
+                code="no_words",
+            )
+
+
+class SearchQueryFilter(django_filters.CharFilter):
+    field_class = SearchQueryField
+
+
+def slug_choice(model, label: str, noun: str, **kwargs):
+    """A filter chosen by slug from a text box: the people and sources are too many for a list.
+
+    Links from person and source pages fill it in (`/facts/?person=moira-shearer`).
+    """
+    return django_filters.ModelChoiceFilter(
+        queryset=model.objects.only("id", "slug", "name" if model is Person else "title"),
+        to_field_name="slug",
+        label=label,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "none"}),
+        error_messages={"invalid_choice": f"There is no {noun} with the address “%(value)s”."},
+        **kwargs,
+    )
+
+
+class FactFilter(django_filters.FilterSet):
+    q = SearchQueryFilter(
+        label="Words",
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
+        help_text="Matches the fact, the names of the people in it and the quotes it cites; "
+        "capitals and accents do not matter. End a word with * to match longer words (paint* finds paintings).",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    film = django_filters.ModelChoiceFilter(
+        queryset=Film.objects.only("id", "slug", "title", "year"),
+        to_field_name="slug",
+        empty_label="Any film",
+        label="Film",
+        error_messages={"invalid_choice": "There is no film with the address “%(value)s”."},
+    )
+    topic = django_filters.ModelChoiceFilter(
+        queryset=Topic.objects.only("id", "slug", "name", "order"),
+        to_field_name="slug",
+        empty_label="Any topic",
+        label="Topic",
+        error_messages={"invalid_choice": "There is no topic with the address “%(value)s”."},
+    )
+    person = slug_choice(Person, "Person (address, e.g. moira-shearer)", "person", field_name="people")
+    source = slug_choice(Source, "Source (address)", "source", method="filter_source")
+    spoilers = django_filters.ChoiceFilter(
+        choices=SPOILER_CHOICES, empty_label=None, label="Spoilers", method="filter_spoilers"
+    )
+    ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, empty_label=None, label="Order", method="order")
+
+    class Meta:
+        model = Fact
+        fields = []  # every filter is declared above
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if data is not None:
+            # The defaults must act when the parameter is absent ("?q=x" hides spoilers
+            # and ranks by relevance), and django-filter skips filters whose value is empty.
+            data = data.copy()
+            if not data.get("spoilers"):
+                data["spoilers"] = SPOILERS_HIDE
+            if not data.get("ordering"):
+                data["ordering"] = ORDER_RELEVANCE if (data.get("q") or "").strip() else ORDER_FILM
+        if queryset is None:
+            queryset = Fact.objects.published()
+        super().__init__(data, queryset, **kwargs)
+
+    def filter_q(self, queryset, name, value):
+        return search.search_facts(queryset, value)
+
+    def filter_source(self, queryset, name, value):
+        # A subquery, not a join: a fact quoting one source twice must appear once.
+        return queryset.filter(pk__in=Citation.objects.filter(source=value).values("fact_id"))
+
+    def filter_spoilers(self, queryset, name, value):
+        # Kept so the page can say how many spoilers the default setting hides.
+        self.matches_including_spoilers = queryset
+        if value == SPOILERS_INCLUDE:
+            return queryset
+        return queryset.filter(is_spoiler=False)
+
+    def order(self, queryset, name, value):
+        if value == ORDER_RELEVANCE and self.terms:
+            return queryset.order_by("-search_rank", *FILM_ORDER)
+        return queryset.order_by(*FILM_ORDER)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        """The words actually searched for (empty when there is no valid query)."""
+        if not self.is_valid():
+            return []
+        return search.query_terms(self.form.cleaned_data.get("q"))
+
+    def describe(self) -> str:
+        """What was asked for, in words: 'in The Red Shoes (1948), topic Production, mentioning Moira Shearer'."""
+        data = self.form.cleaned_data
+        parts = []
+        if data.get("film"):
+            parts.append(f"in {data['film']}")
+        if data.get("topic"):
+            parts.append(f"under {data['topic'].name}")
+        if data.get("person"):
+            parts.append(f"mentioning {data['person'].name}")
+        if data.get("source"):
+            parts.append(f"citing {data['source'].title}")
+        return ", ".join(parts)
+
+    def canonical_query(self, page_number: int = 1) -> str:
+        """This search as a clean query string: defaults and junk parameters left out, one value each."""
+        data = self.form.cleaned_data
+        params = {}
+        if data.get("q"):
+            params["q"] = data["q"]
+        for name in ("film", "topic", "person", "source"):
+            if data.get(name):
+                params[name] = data[name].slug
+        if data.get("spoilers") == SPOILERS_INCLUDE:
+            params["spoilers"] = SPOILERS_INCLUDE
+        if data.get("ordering") == ORDER_FILM and self.terms:
+            params["ordering"] = ORDER_FILM
+        if page_number > 1:
+            params["page"] = page_number
+        return urlencode(params)
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count: the page counted shown and hidden facts in one query."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+@dataclass
+class SearchResults:
+    page: Page
+    count: int  # facts that match and are shown (over all pages)
+    hidden_spoilers: int  # facts that match but reveal the ending and are hidden
+    query: str
+    terms: list[str] = field(default_factory=list)
+    narrowing: str = ""
+
+    @property
+    def summary(self) -> str:
+        """The sentence announced to screen readers: '12 facts match “Heckroth” in The Red Shoes (1948).'"""
+        noun = "fact" if self.count == 1 else "facts"
+        if self.query:
+            quoted = f"“{text.shorten(self.query, 80)}”"
+            verb = "matches" if self.count == 1 else "match"
+            head = f"{self.count:,} {noun} {verb} {quoted}" if self.count else f"No facts match {quoted}"
+        else:
+            head = f"{self.count:,} {noun}" if self.count else "No facts"
+        if self.narrowing:
+            head += f" {self.narrowing}"
+        return head + "."
+
+
+def clamp_page_number(raw, page_count: int) -> int:
+    """A page to show for any `page` value: junk or below 1 gives page 1, past the end the last page."""
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), max(page_count, 1))
+
+
+def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
+    """One page of a valid filterset's facts, counted, loaded and highlighted.
+
+    Queries, whatever the number of facts: one count (shown and hidden together), one
+    for the page and one per prefetch (people; citations with their sources).
+    """
+    queryset = filterset.qs
+    include_spoilers = filterset.form.cleaned_data.get("spoilers") == SPOILERS_INCLUDE
+    counts = filterset.matches_including_spoilers.aggregate(
+        matches=Count("pk"), spoilers=Count("pk", filter=Q(is_spoiler=True))
+    )
+    hidden = 0 if include_spoilers else counts["spoilers"]
+    shown = counts["matches"] - hidden
+
+    paginator = KnownCountPaginator(queryset, PAGE_SIZE, count=shown)
+    number = clamp_page_number(raw_page, paginator.num_pages)
+    offset = (number - 1) * PAGE_SIZE
+    # Page rows are fetched with the reading pages' prefetches: people and citations
+    # per page, not per fact (the N+1 the query-count tests pin down).
+    page_ids = list(queryset.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
+    loaded = selectors.reading_facts(None).filter(pk__in=page_ids).defer("search_document").in_bulk()
+    facts = [loaded[pk] for pk in page_ids if pk in loaded]
+    highlight_facts(facts, filterset.terms)
+    page = Page(facts, number, paginator)
+
+    return SearchResults(
+        page=page,
+        count=shown,
+        hidden_spoilers=hidden,
+        query=filterset.form.cleaned_data.get("q") or "",
+        terms=filterset.terms,
+        narrowing=filterset.describe(),
+    )
+
+
+def highlight_facts(facts, terms) -> None:
+    """Set `highlighted_text` on each fact, `highlighted_name` on its people, `highlighted_quote` on its citations."""
+    for fact in facts:
+        fact.highlighted_text = search.highlight(fact.text, terms)
+        for person in fact.people.all():
+            person.highlighted_name = search.highlight(person.name, terms)
+        for citation in fact.citations.all():
+            citation.highlighted_quote = search.highlight(citation.quote, terms)
