@@ -164,3 +164,11 @@ def test_source_page_shows_sha256_read_only_and_how_text_edits_behave(editor_cli
     assert source.sha256 in html and 'name="sha256"' not in html
     assert "never moved to a look-alike" in html
     assert Source.objects.get(pk=source.pk).sha256 == source.sha256
+
+
+def test_the_fact_list_links_to_recovering_deleted_facts_and_to_exports(editor_client):
+    """Regression: a custom change-list template that skipped reversion's dropped the "Recover deleted" link."""
+    html = editor_client.get(reverse("admin:trivia_fact_changelist")).content.decode()
+    assert f'href="{reverse("admin:trivia_fact_recoverlist")}"' in html
+    assert "Recover deleted facts" in html
+    assert "Export all (fixture)" in html
