@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import path, reverse
 
 from redshoes.urls import urlpatterns as site_urlpatterns
-from tests.factories import SourceFactory
+from tests.factories import CitationFactory, SourceFactory
 
 
 @pytest.fixture
@@ -146,6 +146,36 @@ def test_source_urls_other_than_http_and_https_are_rejected_by_validation():
         with pytest.raises(ValidationError) as excinfo:
             source.full_clean()
         assert "url" in excinfo.value.message_dict
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "data:text/html,hi", "ftp://x.org/"]
+)
+def test_a_source_url_that_is_not_http_is_never_a_link(client, url):
+    """The validator stops editors; this guards rows that bypassed it (a raw update, an old fixture)."""
+    source = SourceFactory(url="https://example.org/placeholder")
+    CitationFactory(source=source)
+    type(source).objects.filter(pk=source.pk).update(url=url)
+
+    response = client.get(source.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.text.lower()
+    assert 'href="javascript:' not in page
+    assert 'href=" javascript:' not in page
+    assert 'href="data:' not in page
+    assert 'href="ftp:' not in page
+    assert '"sameas"' not in page
+
+
+@pytest.mark.django_db
+def test_an_https_source_url_is_a_link(client):
+    source = SourceFactory(url="https://example.org/the-red-shoes")
+
+    response = client.get(source.get_absolute_url())
+
+    assert 'href="https://example.org/the-red-shoes"' in response.text
 
 
 # --- Error pages: helpful to the reader, silent about the site's internals -----------------
