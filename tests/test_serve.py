@@ -161,3 +161,13 @@ def test_access_log_lines_go_to_stdout_in_the_line_format(served):
     assert lines[0].startswith("ts=")
     assert "level=INFO" in lines[0]
     assert "method=GET path=/healthz status=200" in lines[0]
+
+
+def test_an_unknown_host_gets_the_site_400_page_and_a_log_line(served):
+    response = served.get_over_https_proxy("/", {"Host": "evil.example"})
+    time.sleep(0.5)
+
+    assert response.status == 400
+    assert b"Bad request" in response.body
+    assert b"evil.example" not in response.body
+    assert "logger=django.security.DisallowedHost" in served.log()
