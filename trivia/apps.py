@@ -7,5 +7,11 @@ class TriviaConfig(AppConfig):
     verbose_name = "Trivia"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         # Signal handlers keep derived data (citation checks on fixture loads) in step.
         from . import signals  # noqa: F401
+        from .freshness import ensure_version_triggers
+
+        # A SQLite table rebuild drops the content-version triggers; put them back after migrate.
+        post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="trivia_ensure_version_triggers")

@@ -1,24 +1,21 @@
 """How fresh the public pages are: one cheap "content version" for ETags and caches.
 
 A public page shows rows from several trivia tables (a fact, its film, topic, people,
-citations and their sources). Any of them may change, be added or be deleted — by an
-editor, an import, a `bulk_create` or `QuerySet.update()` that sends no signal. So the
-version is read from the tables themselves, in one query: for each table its row count,
-its highest primary key and its latest `updated_at`.
+credits, citations and their sources). Any of them may change, be added or be deleted —
+by an editor, an import, a `bulk_create`, a `QuerySet.update()` or raw SQL, none of which
+a Django signal reliably sees. So the database keeps the version itself: one row,
+`trivia_content_version`, whose counter a trigger on every watched table bumps on any
+insert, update or delete (and truncate). Reading it is one primary-key lookup, whatever
+the number of facts.
 
-- an edit moves `updated_at` (every edited model is `TimeStamped`);
-- an insert raises the count and the highest key (keys are never reused: PostgreSQL
-  sequences and Django's SQLite `AUTOINCREMENT` both guarantee it);
-- a delete lowers the count.
+The bump is part of the writing transaction, so a reader never sees a new version
+before the data it stands for. On PostgreSQL the trigger runs once per statement,
+*before* the statement touches a row: a transaction waiting for the counter holds no
+row locks yet, so the counter cannot deadlock with them (writers simply queue, as they
+already do on SQLite). SQLite has row triggers only; each is one in-page update.
 
-Tables without timestamps (credits, the fact–person links) are covered for inserts and
-deletes, which is how they change in practice (`fact.people.set()` deletes and inserts);
-an in-place edit of a credit through the admin is covered by the highest django-reversion
-revision id, since every admin save records a revision.
-
-The one thing it cannot see is a `QuerySet.update()`/`bulk_update()` on a timestamped
-table that leaves `updated_at` alone: such writers must set `updated_at=timezone.now()`
-(as `services.update_facts` does).
+SQLite drops a table's triggers when Django rebuilds the table to alter it, so
+`ensure_version_triggers` runs after every `migrate` and puts any missing one back.
 
 `content_version()` is the one function callers need; `conditional_page` turns it into
 ETags and `304 Not Modified` answers for the public views.
@@ -27,40 +24,101 @@ ETags and `304 Not Modified` answers for the public views.
 import hashlib
 from functools import wraps
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from reversion.models import Revision
 
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 
-TIMESTAMPED_MODELS = (Film, Person, Topic, Source, Fact, Citation)
-UNTIMESTAMPED_TABLES = (Credit._meta.db_table, Fact.people.through._meta.db_table)
+VERSION_TABLE = "trivia_content_version"
+VERSION_MIGRATION = "0003_reading_content_version"
+# Every table whose rows a public page displays.
+WATCHED_MODELS = (Film, Person, Credit, Topic, Source, Fact, Fact.people.through, Citation)
 
 
-def _version_sql() -> str:
-    quote = connection.ops.quote_name
-    parts = [
-        f"SELECT '{table}', COUNT(*), MAX({quote('id')}), MAX({quote('updated_at')}) FROM {quote(table)}"
-        for table in (model._meta.db_table for model in TIMESTAMPED_MODELS)
+def watched_tables() -> list[str]:
+    return [model._meta.db_table for model in WATCHED_MODELS]
+
+
+def _trigger_name(table: str, operation: str = "") -> str:
+    return f"{table}_bumps_version" + (f"_{operation.lower()}" if operation else "")
+
+
+def _sqlite_statements() -> list[str]:
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} ("
+        "id integer PRIMARY KEY CHECK (id = 1), epoch text NOT NULL, version integer NOT NULL)",
+        f"INSERT OR IGNORE INTO {VERSION_TABLE} (id, epoch, version) VALUES (1, lower(hex(randomblob(8))), 1)",
     ]
-    parts += [
-        f"SELECT '{table}', COUNT(*), MAX({quote('id')}), NULL FROM {quote(table)}" for table in UNTIMESTAMPED_TABLES
+    for table in watched_tables():
+        for operation in ("INSERT", "UPDATE", "DELETE"):
+            statements.append(
+                f'CREATE TRIGGER IF NOT EXISTS "{_trigger_name(table, operation)}" AFTER {operation} ON "{table}" '
+                f"BEGIN UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1; END"
+            )
+    return statements
+
+
+def _postgresql_statements() -> list[str]:
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} ("
+        "id smallint PRIMARY KEY CHECK (id = 1), epoch text NOT NULL, version bigint NOT NULL)",
+        f"INSERT INTO {VERSION_TABLE} (id, epoch, version) "
+        "VALUES (1, substr(md5(random()::text || clock_timestamp()::text), 1, 16), 1) ON CONFLICT (id) DO NOTHING",
+        "CREATE OR REPLACE FUNCTION trivia_bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1; RETURN NULL; END $$",
     ]
-    revisions = Revision._meta.db_table
-    parts.append(f"SELECT '{revisions}', 0, MAX({quote('id')}), NULL FROM {quote(revisions)}")
-    return " UNION ALL ".join(parts)
+    for table in watched_tables():
+        statements.append(
+            f'CREATE OR REPLACE TRIGGER "{_trigger_name(table)}" BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE '
+            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION trivia_bump_content_version()'
+        )
+    return statements
+
+
+def install_version_triggers(connection) -> None:
+    """Create the version row and its triggers where missing; safe to run any number of times."""
+    if connection.vendor == "sqlite":
+        statements = _sqlite_statements()
+    elif connection.vendor == "postgresql":
+        statements = _postgresql_statements()
+    else:
+        raise NotImplementedError(f"No content-version triggers for {connection.vendor}.")
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def remove_version_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        for table in watched_tables():
+            if connection.vendor == "sqlite":
+                for operation in ("INSERT", "UPDATE", "DELETE"):
+                    cursor.execute(f'DROP TRIGGER IF EXISTS "{_trigger_name(table, operation)}"')
+            else:
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{_trigger_name(table)}" ON "{table}"')
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS trivia_bump_content_version()")
+        cursor.execute(f"DROP TABLE IF EXISTS {VERSION_TABLE}")
+
+
+def ensure_version_triggers(sender, using, **kwargs):
+    """`post_migrate`: put back triggers a SQLite table rebuild dropped (only once migrated that far)."""
+    connection = connections[using]
+    if ("trivia", VERSION_MIGRATION) in MigrationRecorder(connection).applied_migrations():
+        install_version_triggers(connection)
 
 
 def content_version() -> str:
-    """A short digest that changes whenever any data a public page shows changes.
+    """A short token that changes whenever any data a public page shows changes.
 
-    One query, whatever the number of facts; equal digests mean equal trivia data.
+    One primary-key lookup, whatever the number of facts. The epoch (random, set when
+    the row is created) keeps a rebuilt database from reusing an old database's numbers.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql())
-        # UNION ALL promises no order; sort by table name so the digest is stable.
-        rows = sorted(cursor.fetchall())
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:20]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT epoch, version FROM {VERSION_TABLE} WHERE id = 1")
+        epoch, version = cursor.fetchone()
+    return f"{epoch}-{version}"
 
 
 def _audience(request) -> str:
