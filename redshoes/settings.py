@@ -148,6 +148,10 @@ LOGIN_URL = "admin:login"
 # the sitemap when a page is rendered outside a request (e.g. an export).
 SITE_URL = os.environ.get("REDSHOES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# `make bench` only: adds /bench/hello/, a view that renders nothing and reads no
+# database, so page timings can be compared with the framework's own floor.
+REDSHOES_BENCH = env_bool("REDSHOES_BENCH")
+
 # --- Security (issue 7) -------------------------------------------------------------
 # With debug off these are the production defaults; `manage.py check --deploy` passes
 # with no warnings. Each switch that a deployment may need to change reads the

@@ -1,6 +1,8 @@
 """Top-level URLs: the admin and the public trivia site."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from trivia.health import healthz
@@ -11,3 +13,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("trivia.urls")),
 ]
+
+if settings.REDSHOES_BENCH:
+
+    def bench_hello(request):
+        """The framework's floor for `make bench`: the whole middleware stack, no database, no template."""
+        return HttpResponse("Hello from redshoes.", content_type="text/plain; charset=utf-8")
+
+    urlpatterns.insert(0, path("bench/hello/", bench_hello, name="bench_hello"))
