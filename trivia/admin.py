@@ -12,7 +12,8 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -322,8 +323,8 @@ class SourceAdmin(LockedAdmin):
 
 @admin.register(Fact)
 class FactAdmin(LockedAdmin):
-    # Most recently edited first: what an editor usually comes back to.
-    ordering = ["-updated_at", "pk"]
+    # Newest first, by primary key: sorting 100,000 facts by an unindexed column cost ~150 ms a page.
+    ordering = ["-pk"]
     form = FactForm
     inlines = [CitationInline]
     list_display = [
@@ -357,14 +358,17 @@ class FactAdmin(LockedAdmin):
         return ["key"] if obj is not None else []
 
     def get_queryset(self, request):
-        # Counted in the same query: a column per row must not cost a query per row.
-        citations = Citation.objects.filter(fact=OuterRef("pk"))
+        # Counted in the same query: a column per row must not cost a query per row. As
+        # correlated subqueries, not a JOIN + GROUP BY: at 100,000 facts the grouped form
+        # made every changelist query (rows, counts, date list) aggregate the whole table.
+        citations = Citation.objects.filter(fact=OuterRef("pk")).order_by()
+        citation_total = citations.values("fact").annotate(total=Count("pk")).values("total")
         return (
             super()
             .get_queryset(request)
             .select_related("film", "topic")
             .annotate(
-                citation_total=Count("citations", distinct=True),
+                citation_total=Coalesce(Subquery(citation_total), 0),
                 has_broken=Exists(citations.filter(is_broken=True)),
             )
         )
