@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
 # Local development runs with debug on; production settings come from the environment (see `make serve`).
 DEV := DJANGO_DEBUG=1
 
-.PHONY: install migrate seed run serve test lint migrations-check pytest test-postgres lock clean
+.PHONY: install migrate seed run serve test lint migrations-check pytest test-postgres bench lock clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "redshoes needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -51,6 +51,14 @@ test: lint migrations-check pytest
 # The suite again against PostgreSQL (the server at 127.0.0.1:5432 unless DATABASE_URL says otherwise).
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/pytest --create-db
+
+# Performance (README "Benchmark"): builds 1,000- and 100,000-fact databases on SQLite and, when the
+# server answers, PostgreSQL (in their own databases, never DATABASE_URL's), loads every public page
+# with wrk under gunicorn next to a hello view and a static file, and writes docs/performance.md.
+# About 10 minutes. wrk comes from Debian's packages.
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Re-pin every dependency after editing pyproject.toml.
 lock: install
