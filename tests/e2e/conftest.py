@@ -11,11 +11,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses database
 # calls from a thread with a running loop unless told the caller knows what it is doing.
 # Here it does: the loop only drives the browser, never Django.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The machine running CI is shared and slow at times; an assertion that waits for the page
+# gets more than Playwright's default 5 seconds before it calls the page broken.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
