@@ -120,7 +120,8 @@ def test_a_publish_made_while_a_form_is_open_is_not_undone_by_its_save(alice, bo
 
 @pytest.mark.django_db
 def test_a_citation_edited_on_its_own_page_refuses_a_stale_fact_form(alice, bob):
-    citation = CitationFactory()
+    with reversion.create_revision():
+        citation = CitationFactory()
     fact = citation.fact
     stale = fact_form_data(fact, citation_changes={citation.pk: {"quote": citation.quote[:20]}})
     response = client_for(alice).post(
@@ -133,7 +134,8 @@ def test_a_citation_edited_on_its_own_page_refuses_a_stale_fact_form(alice, bob)
         },
     )
     assert response.status_code == 302
-    assert client_for(bob).post(fact_url(fact), stale).status_code == 200
+    refused = client_for(bob).post(fact_url(fact), stale)
+    assert "They changed: citation changed (quote, end)." in refused.content.decode()
     citation.refresh_from_db()
     assert citation.quote == citation.source.content[: len(citation.quote)]
     assert len(citation.quote) == 30

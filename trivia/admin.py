@@ -78,12 +78,15 @@ class LockedAdmin(EditorialAdmin):
     """
 
     def save_model(self, request, obj, form, change):
-        locked = form.lock_target()
-        if change and locked is not None:
+        locked = form.lock_target() if change and hasattr(form, "lock_target") else None
+        if locked is not None:
             new_version = services.claim_lock_version(type(locked), locked.pk, form.cleaned_data["seen_lock_version"])
-            if locked is obj:
-                obj.lock_version = new_version
+            locked.lock_version = new_version
         super().save_model(request, obj, form, change)
+        if locked is not None and locked is not obj:
+            # A citation edited on its own page is a change to its fact: record the fact
+            # (with its citations) in the same revision, so the fact's history shows it.
+            reversion.add_to_revision(locked)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

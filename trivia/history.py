@@ -214,9 +214,16 @@ def describe_conflict(instance, seen: int, current: int, submitted: dict) -> str
         parts.append("Saved by " + "; ".join(who) + ".")
         if base is not None:
             cache: dict = {}
-            changed = field_changes(type(instance), base.field_dict, theirs[0].field_dict, cache)
+            changed = [
+                c.label.lower() for c in field_changes(type(instance), base.field_dict, theirs[0].field_dict, cache)
+            ]
+            if instance._meta.model_name == "fact":
+                changed += [
+                    line.split(" — ")[0].lower()
+                    for line in related_citation_changes(instance.pk, theirs[0], base, cache)
+                ]
             if changed:
-                parts.append("They changed: " + ", ".join(c.label.lower() for c in changed) + ".")
+                parts.append("They changed: " + ", ".join(changed) + ".")
     differing = fields_differing_from_stored(instance, submitted)
     if differing:
         parts.append("The saved version differs from yours in: " + ", ".join(differing) + ".")
