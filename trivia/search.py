@@ -12,10 +12,12 @@ ever reaches the database.
 - SQLite: an external-content FTS5 table `trivia_fact_fts` over
   `trivia_fact.search_document`, kept in step by triggers (so bulk writes are
   covered too), ranked with bm25.
-- PostgreSQL: a GIN index over `to_tsvector('simple', search_document)`, ranked
-  with `ts_rank`. The 'simple' configuration (no stemming, no stop words) matches
-  words the way FTS5's unicode61 tokenizer does, so both databases find the same
-  facts for the same query.
+- PostgreSQL: a stored generated column `trivia_fact.search_vector` =
+  `to_tsvector('simple', search_document)` with a GIN index, ranked with `ts_rank`.
+  The 'simple' configuration (no stemming, no stop words) matches words the way
+  FTS5's unicode61 tokenizer does, so both databases find the same facts for the
+  same query. Neither the FTS5 table nor the column is a model field: Django never
+  writes them, the database derives them from `search_document`.
 
 A query matches the facts that contain every one of its words, as whole words;
 a word of three or more letters followed by `*` also matches longer words
@@ -30,7 +32,7 @@ import unicodedata
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import F, FloatField, Func, Value
+from django.db.models import Expression, FloatField, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -54,8 +56,9 @@ PREFIX_MARK = "*"
 
 SEARCH_MIGRATION = "0002_search"
 FTS_TABLE = "trivia_fact_fts"
-POSTGRES_INDEX = "trivia_fact_search_gin"
 POSTGRES_CONFIG = "simple"
+POSTGRES_VECTOR_COLUMN = "search_vector"
+POSTGRES_VECTOR_INDEX = "trivia_fact_search_vector_gin"
 
 # The SQLite side, kept here so the migration and `ensure_sqlite_index()` (which
 # repairs the triggers after a migration rebuilt the fact table) agree on one text.
@@ -88,11 +91,22 @@ SQLITE_TRIGGERS = {
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 
-POSTGRES_CREATE_INDEX = (
-    f"CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON trivia_fact "
-    f"USING gin (to_tsvector('{POSTGRES_CONFIG}'::regconfig, search_document))"
+# A stored vector, not an expression index: ranking then reads the vector instead of
+# re-parsing every matched document (113 ms -> 14 ms for 2,000 matches of 100,000).
+POSTGRES_ADD_VECTOR = (
+    f"ALTER TABLE trivia_fact ADD COLUMN IF NOT EXISTS {POSTGRES_VECTOR_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS (to_tsvector('{POSTGRES_CONFIG}'::regconfig, search_document)) STORED"
 )
-POSTGRES_DROP_INDEX = f"DROP INDEX IF EXISTS {POSTGRES_INDEX}"
+POSTGRES_CREATE_VECTOR_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {POSTGRES_VECTOR_INDEX} ON trivia_fact USING gin ({POSTGRES_VECTOR_COLUMN})"
+)
+POSTGRES_DROP_VECTOR = [
+    f"DROP INDEX IF EXISTS {POSTGRES_VECTOR_INDEX}",
+    f"ALTER TABLE trivia_fact DROP COLUMN IF EXISTS {POSTGRES_VECTOR_COLUMN}",
+]
+# After a bulk write GIN keeps new entries in a "pending list" that every search scans
+# linearly (10 ms per query after 100,000 inserts) until VACUUM; this merges it now.
+POSTGRES_CLEAN_PENDING = f"SELECT gin_clean_pending_list('{POSTGRES_VECTOR_INDEX}'::regclass)"
 
 
 def fold(text: str) -> str:
@@ -181,14 +195,14 @@ def _write_search_documents(rows: list[tuple[str, int]], using: str) -> None:
         cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", rows)
 
 
-class FoldedDocumentVector(Func):
-    """`to_tsvector('simple', search_document)`: exactly the expression the GIN index holds."""
+class StoredSearchVector(Expression):
+    """The fact's `search_vector` column (PostgreSQL), which the model does not declare."""
 
-    template = f"to_tsvector('{POSTGRES_CONFIG}'::regconfig, %(expressions)s)"
     output_field = SearchVectorField()
 
-    def __init__(self):
-        super().__init__(F("search_document"))
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name(alias)}.{compiler.quote_name(POSTGRES_VECTOR_COLUMN)}", []
 
 
 def search_facts(queryset, q: str | None):
@@ -207,9 +221,9 @@ def search_facts(queryset, q: str | None):
     if vendor == "postgresql":
         query = SearchQuery(tsquery_expression(terms), config=POSTGRES_CONFIG, search_type="raw")
         return (
-            queryset.alias(search_vector=FoldedDocumentVector())
-            .filter(search_vector=query)
-            .annotate(search_rank=SearchRank(FoldedDocumentVector(), query))
+            queryset.alias(search_vector_match=StoredSearchVector())
+            .filter(search_vector_match=query)
+            .annotate(search_rank=SearchRank(StoredSearchVector(), query))
         )
     if vendor == "sqlite":
         # A join, not `id IN (SELECT rowid ...)`: bm25() is only available in the query

@@ -453,7 +453,8 @@ def rebuild_search_index(batch_size: int = 1000) -> int:
     For writes that bypass signals (`bulk_create`, `QuerySet.update`, raw SQL): the
     demo-data generator calls this after its bulk inserts. On SQLite it also puts back
     the FTS5 triggers if a table rebuild dropped them, and rebuilds the FTS5 index
-    from the documents, so a damaged index is repaired too.
+    from the documents, so a damaged index is repaired too; on PostgreSQL it merges
+    the GIN index's pending entries, which every search would otherwise scan.
     """
     from django.db import connection
 
@@ -468,9 +469,13 @@ def rebuild_search_index(batch_size: int = 1000) -> int:
             break
         changed += len(search.refresh_search_documents(batch, batch_size=batch_size))
         last_pk = batch[-1]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute(search.SQLITE_REBUILD)
+        elif connection.vendor == "postgresql":
+            # After a bulk write: merge GIN's pending list and refresh the planner's row counts.
+            cursor.execute(search.POSTGRES_CLEAN_PENDING)
+            cursor.execute("ANALYZE trivia_fact")
     return changed
 
 

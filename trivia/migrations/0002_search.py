@@ -1,13 +1,20 @@
 """Full-text search: fill `Fact.search_document` and index it, per database.
 
-SQLite gets an FTS5 table kept in step by triggers; PostgreSQL a GIN index over
-`to_tsvector('simple', search_document)`. The SQL lives in `trivia.search`, which
-also repairs the SQLite triggers if a later migration rebuilds the fact table.
+SQLite gets an FTS5 table kept in step by triggers (its SQL lives in `trivia.search`,
+which also repairs the triggers if a later migration rebuilds the fact table).
+PostgreSQL got a GIN expression index here, which 0004_search_stored_vector replaces
+with a stored, indexed vector column.
 """
 
 from django.db import migrations
 
 from trivia import search
+
+
+POSTGRES_EXPRESSION_INDEX = (
+    "CREATE INDEX IF NOT EXISTS trivia_fact_search_gin ON trivia_fact "
+    "USING gin (to_tsvector('simple'::regconfig, search_document))"
+)
 
 
 def fill_search_documents(apps, schema_editor):
@@ -36,7 +43,7 @@ def create_index(apps, schema_editor):
         schema_editor.execute(search.SQLITE_REBUILD)
     elif vendor == "postgresql":
         fill_search_documents(apps, schema_editor)
-        schema_editor.execute(search.POSTGRES_CREATE_INDEX)
+        schema_editor.execute(POSTGRES_EXPRESSION_INDEX)
 
 
 def drop_index(apps, schema_editor):
@@ -45,7 +52,7 @@ def drop_index(apps, schema_editor):
         for statement in search.SQLITE_DROP:
             schema_editor.execute(statement)
     elif vendor == "postgresql":
-        schema_editor.execute(search.POSTGRES_DROP_INDEX)
+        schema_editor.execute("DROP INDEX IF EXISTS trivia_fact_search_gin")
 
 
 class Migration(migrations.Migration):
