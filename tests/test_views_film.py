@@ -173,7 +173,7 @@ def test_film_page_json_ld_is_a_movie_that_survives_html_in_titles_and_names(cli
     assert data["@type"] == "Movie" and data["name"] == "</script><script>alert('t')</script>"
     assert data["actor"][0]["name"] == "<img src=x onerror=y()>"
     assert page.find_all("img") == []
-    assert "<img src=x onerror=y()> (actor, Vicky)" in " ".join(page.find_all("p", class_="credits")[0].text().split())
+    assert "<img src=x onerror=y()> (actor, Vicky)" in " ".join(page.find_all("div", class_="credits")[0].text().split())
 
 
 def test_a_broken_citation_needs_attention_and_is_not_a_link(client):
