@@ -194,3 +194,27 @@ def test_history_lives_outside_the_trivia_fixture_dump(fact):
     assert '"model": "trivia.fact"' in out.getvalue()
     assert "reversion" not in out.getvalue()
     assert Source.objects.exists() and Version.objects.exists()
+
+
+def test_reverting_a_source_edit_that_moved_citations_puts_them_back_with_the_text(editor_client):
+    """The edit's revision holds the re-anchored citations too; reverting past it must leave them sound."""
+    with reversion.create_revision():
+        source = SourceFactory(content="First paragraph.\n\nThe cited words.")
+        citation = CitationFactory(source=source, quote="The cited words.", start=18, end=34)
+    url = reverse("admin:trivia_source_change", args=[source.pk])
+    once = "An added paragraph.\n\n" + source.content
+    editor_client.post(url, source_form_data(source, content=once))
+    source.refresh_from_db()
+    twice = "Another one.\n\n" + once
+    editor_client.post(url, source_form_data(source, content=twice))
+    citation.refresh_from_db()
+    assert citation.start == twice.index("The cited words.")
+
+    middle = list(versions_of(source))[1]  # the first edit, whose revision moved the citation
+    revert_url = reverse("admin:trivia_source_revision", args=[source.pk, middle.pk])
+    page = editor_client.get(revert_url)
+    assert editor_client.post(revert_url, form_data_from_page(page)).status_code == 302
+    source.refresh_from_db()
+    citation.refresh_from_db()
+    assert source.content == once
+    assert (citation.start, citation.is_broken) == (once.index("The cited words."), False)
