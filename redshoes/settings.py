@@ -152,6 +152,23 @@ SITE_URL = os.environ.get("REDSHOES_SITE_URL", "http://127.0.0.1:8000").rstrip("
 # database, so page timings can be compared with the framework's own floor.
 REDSHOES_BENCH = env_bool("REDSHOES_BENCH")
 
+# Rendered public pages, kept under their ETag (trivia/page_cache.py), so asking again for
+# an unchanged page costs a lookup instead of a render; an edit changes every ETag, so
+# nothing stale is ever served. In each worker's memory: at most this many pages per
+# worker (about 100 KB each at most); 0 turns the page cache off.
+PAGE_CACHE_ENTRIES = int(os.environ.get("REDSHOES_PAGE_CACHE_ENTRIES", "500"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+        if PAGE_CACHE_ENTRIES
+        else "django.core.cache.backends.dummy.DummyCache",
+        "LOCATION": "redshoes-pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": max(PAGE_CACHE_ENTRIES, 1)},
+    },
+}
+
 # --- Security (issue 7) -------------------------------------------------------------
 # With debug off these are the production defaults; `manage.py check --deploy` passes
 # with no warnings. Each switch that a deployment may need to change reads the

@@ -28,6 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
+from . import page_cache
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 
 VERSION_TABLE = "trivia_content_version"
@@ -149,9 +150,13 @@ def conditional_page(view):
         etag = page_etag(request)
         response = get_conditional_response(request, etag=etag)
         if response is None:
+            # The same ETag means the same page: reuse the one rendered for it (trivia/page_cache.py).
+            response = page_cache.cached_page(etag)
+        if response is None:
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
+            page_cache.keep_page(request, etag, response)
         response.headers.setdefault("ETag", etag)
         # Caches may keep the page but must ask again each time; the answer differs
         # for staff (drafts shown), hence Vary: Cookie.
