@@ -99,6 +99,19 @@ def test_footnotes_are_numbered_across_the_page_and_lead_to_the_cited_passage(cl
         assert entry.find_all("blockquote")[0].text() == citation.quote
 
 
+def test_a_passage_two_facts_cite_is_one_reference_with_a_back_link_to_each(client, red_shoes):
+    page = parse(client.get(film_url(red_shoes)).content.decode())
+
+    grim = [a.attrs["href"] for a in page.by_id("fact-heckroth-defends-grim-ending").find_all("a")]
+    tale = [a.attrs["href"] for a in page.by_id("fact-andersen-feet-hacked-off").find_all("a")]
+    shared = {href for href in set(grim) & set(tale) if href.startswith("#ref-")}
+    assert len(shared) == 1  # the same [n] on both facts
+    entry = page.by_id(shared.pop().lstrip("#"))
+    backlinks = [a.attrs["href"] for a in entry.find_all("span", class_="backlinks")[0].find_all("a")]
+    assert len(backlinks) == 2
+    assert all(page.by_id(href.lstrip("#")) is not None for href in backlinks)
+
+
 def test_spoilers_are_collapsed_and_nothing_of_them_shows_until_opened(client, red_shoes):
     page = parse(client.get(film_url(red_shoes)).content.decode())
     shown = visible_text(page)
@@ -173,7 +186,9 @@ def test_film_page_json_ld_is_a_movie_that_survives_html_in_titles_and_names(cli
     assert data["@type"] == "Movie" and data["name"] == "</script><script>alert('t')</script>"
     assert data["actor"][0]["name"] == "<img src=x onerror=y()>"
     assert page.find_all("img") == []
-    assert "<img src=x onerror=y()> (actor, Vicky)" in " ".join(page.find_all("div", class_="credits")[0].text().split())
+    assert "<img src=x onerror=y()> (actor, Vicky)" in " ".join(
+        page.find_all("div", class_="credits")[0].text().split()
+    )
 
 
 def test_a_broken_citation_needs_attention_and_is_not_a_link(client):
@@ -198,6 +213,9 @@ def test_unknown_film_and_bad_page_numbers_are_404(client):
     assert client.get(film_url(film, page=2)).status_code == 404
     assert client.get(film_url(film, page="abc")).status_code == 404
     assert client.get(film_url(film, page=0)).status_code == 404
+    assert client.get(film_url(film, page="²")).status_code == 404
+    assert client.get(film_url(film, page="-1")).status_code == 404
+    assert client.get(film_url(film, page="9" * 40)).status_code == 404
 
 
 def test_a_film_with_no_published_facts_says_so(client):

@@ -19,7 +19,7 @@ def home(request):
 def film_detail(request, slug):
     film = get_object_or_404(Film, slug=slug)
     page_number = request.GET.get("page", "1")
-    if not page_number.isdigit():
+    if not (page_number.isascii() and page_number.isdecimal()):  # "²".isdigit() is true, int("²") fails
         raise Http404("The page number must be a whole number, e.g. ?page=2.")
     page = selectors.film_page(film, request.user, int(page_number))
     credits = selectors.film_credits(film)
