@@ -171,3 +171,18 @@ def test_a_cited_source_cannot_be_deleted_even_by_a_superuser(client, django_use
     assert Source.objects.filter(pk=citation.source.pk).exists()
     with pytest.raises(ProtectedError):
         citation.source.delete()
+
+
+def test_a_view_only_user_is_offered_no_actions_and_cannot_publish(client, django_user_model):
+    viewer = django_user_model.objects.create_user("vera", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_fact"))
+    fact = CitationFactory(fact__status=Fact.Status.DRAFT).fact
+    client.force_login(viewer)
+    changelist = reverse("admin:trivia_fact_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200
+    assert 'value="publish"' not in page.content.decode()
+    client.post(changelist, {"action": "publish", "_selected_action": [fact.pk]})
+    fact.refresh_from_db()
+    assert fact.status == Fact.Status.DRAFT
+    assert client.post(reverse("admin:trivia_fact_change", args=[fact.pk]), {"text": "x"}).status_code == 403
