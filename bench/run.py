@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -72,7 +73,7 @@ class Load:
 class Run:
     backend: str
     facts: int
-    generate_seconds: float
+    generate_seconds: float | None
     pages: list[dict] = field(default_factory=list)
     dump_seconds: float | None = None
     load_seconds: float | None = None
@@ -121,10 +122,19 @@ def run_wrk(path: str, headers: dict, duration: int, connections: int) -> Load:
     return parse_wrk(result.stdout)
 
 
+def combine(rounds: list[Load]) -> Load:
+    return Load(
+        requests_per_second=statistics.median(load.requests_per_second for load in rounds),
+        p50_ms=statistics.median(load.p50_ms for load in rounds),
+        p99_ms=statistics.median(load.p99_ms for load in rounds),
+        errors=sum(load.errors for load in rounds),
+    )
+
+
 # --- Databases ------------------------------------------------------------------------
 
 
-def bench_env(database_url: str) -> dict:
+def bench_env(database_url: str, page_cache: bool = True) -> dict:
     env = os.environ.copy()
     env.update(
         DATABASE_URL=database_url,
@@ -140,6 +150,8 @@ def bench_env(database_url: str) -> dict:
         WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
         DJANGO_SETTINGS_MODULE="redshoes.settings",
     )
+    if not page_cache:
+        env["REDSHOES_PAGE_CACHE_ENTRIES"] = "0"
     return env
 
 
@@ -165,6 +177,9 @@ class SqliteDatabase:
     @property
     def url(self) -> str:
         return f"sqlite:///{self.path}"
+
+    def exists(self) -> bool:
+        return self.path.exists()
 
     def recreate(self):
         for suffix in ("", "-wal", "-shm"):
@@ -195,6 +210,9 @@ class PostgresDatabase:
 
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=3) as connection:
             return connection.execute(sql).fetchall() if sql.startswith("SELECT") or sql.startswith("SHOW") else None
+
+    def exists(self) -> bool:
+        return bool(self._execute(f"SELECT 1 FROM pg_database WHERE datname = '{self.dbname}'"))
 
     def recreate(self):
         self._execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
@@ -266,16 +284,21 @@ def warm(path: str, headers: dict, times: int = 5):
 
 
 def bench_one(database, facts: int, args) -> Run:
-    env = bench_env(database.url)
-    print(f"[{database.name} {facts:,}] building the database…", flush=True)
-    database.recreate()
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_trivia")
-    films = FILMS_FOR.get(facts, max(1, facts // 250))
-    generate_seconds, _ = manage(
-        env, "generate_demo_data", "--films", str(films), "--facts", str(facts), "--seed", str(SEED)
-    )
-    print(f"[{database.name} {facts:,}] generated in {generate_seconds:.1f} s; probing…", flush=True)
+    env = bench_env(database.url, args.page_cache)
+    if args.reuse and database.exists():
+        print(f"[{database.name} {facts:,}] reusing the database built by an earlier run…", flush=True)
+        manage(env, "migrate", "--noinput")
+        generate_seconds = None
+    else:
+        print(f"[{database.name} {facts:,}] building the database…", flush=True)
+        database.recreate()
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_trivia")
+        films = FILMS_FOR.get(facts, max(1, facts // 250))
+        generate_seconds, _ = manage(
+            env, "generate_demo_data", "--films", str(films), "--facts", str(facts), "--seed", str(SEED)
+        )
+        print(f"[{database.name} {facts:,}] generated in {generate_seconds:.1f} s", flush=True)
     label = f"{database.name.lower()}-{facts}"
     probe_path = OUT / f"probe-{label}.json"
     probe = subprocess.run(
@@ -288,16 +311,28 @@ def bench_one(database, facts: int, args) -> Run:
 
     server = start_server(env, OUT / f"gunicorn-{label}.log")
     try:
+        measured = []
         for page in pages:
-            headers = page.get("headers", {})
             if page["status"] not in (200, 304):
                 # Not built (yet), or broken: reported as such rather than timed.
                 print(f"  {page['name']:<42} skipped: answered {page['status']}", flush=True)
                 continue
-            warm(page["path"], headers)
-            load = run_wrk(page["path"], headers, args.duration, args.connections)
-            page.update(vars(load))
-            print(f"  {page['name']:<42} {load.p50_ms:8.2f} ms p50 {load.requests_per_second:8.0f} req/s", flush=True)
+            warm(page["path"], page.get("headers", {}))
+            measured.append(page)
+        # Round robin: every page (the floor included) is loaded once per round, so a
+        # change in the machine's other load touches all of them alike; each figure is
+        # the median over the rounds.
+        loads = {page["path"] + repr(page.get("headers")): [] for page in measured}
+        for _ in range(args.rounds):
+            for page in measured:
+                key = page["path"] + repr(page.get("headers"))
+                loads[key].append(run_wrk(page["path"], page.get("headers", {}), args.duration, args.connections))
+        for page in measured:
+            page.update(vars(combine(loads[page["path"] + repr(page.get("headers"))])))
+            print(
+                f"  {page['name']:<42} {page['p50_ms']:8.2f} ms p50 {page['requests_per_second']:8.0f} req/s",
+                flush=True,
+            )
     finally:
         stop_server(server)
 
@@ -353,13 +388,13 @@ def table(run: Run) -> str:
     lines = [
         f"#### {run.backend}, {run.facts:,} facts",
         "",
-        "| page | requests/s | p50 ms | p99 ms | p50 ÷ hello p50 | queries | bytes | target | met |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| page | requests/s | p50 ms | p99 ms | p50 ÷ hello p50 | queries | bytes | first visit ms | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for page in run.pages:
         if "p50_ms" not in page:
             lines.append(
-                f"| {page['name']} (`{page['path']}`) | – | – | – | – | {page['queries']} | {page['bytes']:,} "
+                f"| {page['name']} (`{page['path']}`) | – | – | – | – | {page['queries']} | {page['bytes']:,} | – "
                 f"| {target_for(page['name'])} | not measured: answered {page['status']} |"
             )
             continue
@@ -367,10 +402,11 @@ def table(run: Run) -> str:
         lines.append(
             f"| {page['name']} (`{page['path']}`) | {page['requests_per_second']:,.0f} | {page['p50_ms']:.2f} "
             f"| {page['p99_ms']:.2f} | {ratio:.1f}× | {page['queries']} | {page['bytes']:,} "
-            f"| {target_for(page['name'])} | {met(page, hello['p50_ms'])} |"
+            f"| {page['first_visit_ms']:.1f} | {target_for(page['name'])} | {met(page, hello['p50_ms'])} |"
         )
     lines.append("")
-    lines.append(f"Generating the demo data took {run.generate_seconds:.1f} s (wall clock, including start-up).")
+    if run.generate_seconds is not None:
+        lines.append(f"Generating the demo data took {run.generate_seconds:.1f} s (wall clock, including start-up).")
     if run.dump_seconds is not None:
         lines.append(
             f"`dumpdata trivia --natural-foreign --natural-primary` took {run.dump_seconds:.1f} s "
@@ -431,10 +467,13 @@ def write_report(runs: list[Run], args, postgres_note: str, postgres_version: st
         f"- Versions: {versions(postgres_version)}.",
         f"- Server: gunicorn with `redshoes/gunicorn.conf.py`, {os.environ.get('WEB_CONCURRENCY', '2')} sync workers, "
         "DEBUG off, WhiteNoise, access log on; client: "
-        f"`wrk --latency -t1 -c{args.connections} -d{args.duration}s` on 127.0.0.1, one page at a time, after "
-        "5 warm-up requests.",
-        "- Queries and bytes: Django's test client with `CaptureQueriesContext`, on the second request of a page "
-        "(bytes: the response body, uncompressed).",
+        f"`wrk --latency -t1 -c{args.connections} -d{args.duration}s` on 127.0.0.1, one page at a time, "
+        f"{args.rounds} rounds over all the pages (floor and ceiling included), after 5 warm-up requests per page; "
+        "each figure is the median over the rounds.",
+        "- Queries and bytes: Django's test client with `CaptureQueriesContext`, on a repeat request of a page "
+        "(bytes: the response body, uncompressed). First visit: the same client with the page cache emptied, "
+        "so the page is rendered: the median of three, in-process (no HTTP, no gunicorn).",
+        f"- Page cache: {'on' if args.page_cache else 'off (`--no-page-cache`)'}.",
         f"- PostgreSQL: {postgres_note}",
         "",
     ]
@@ -455,11 +494,18 @@ def write_report(runs: list[Run], args, postgres_note: str, postgres_version: st
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000], help="Fact counts to build.")
-    parser.add_argument("--duration", type=int, default=5, help="Seconds of wrk load per page.")
+    parser.add_argument("--duration", type=int, default=2, help="Seconds of wrk load per page and round.")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds over all the pages; figures are medians.")
     parser.add_argument("--connections", type=int, default=2, help="wrk connections (keep-alive).")
     parser.add_argument("--no-dump", dest="dump", action="store_false", help="Skip dumpdata/loaddata timing.")
     parser.add_argument("--no-report", dest="report", action="store_false", help="Print, do not write the report.")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep databases an earlier run built (migrated, not regenerated)."
+    )
     parser.add_argument("--sqlite-only", action="store_true", help="Skip PostgreSQL even if DATABASE_URL names one.")
+    parser.add_argument(
+        "--no-page-cache", dest="page_cache", action="store_false", help="Render every request (for comparison)."
+    )
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise BenchError("wrk is not installed: `apt-get install wrk` (make bench does this).")
