@@ -84,27 +84,44 @@ def related_label(model, pk, cache: dict) -> str:
 
 
 def word_diff(old: str, new: str) -> SafeString:
-    """The changed words of a long text, escaped, with a little unchanged context around them."""
-    old_words, new_words = WORDS.findall(old), WORDS.findall(new)
-    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    """The changed words of a long text, escaped, with a little unchanged context around them.
+
+    Lines are matched first and words only inside the lines that changed: a word-level
+    match over a whole 50 KB source took half a minute (common words match everywhere).
+    """
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    opcodes = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
     pieces = []
-    opcodes = matcher.get_opcodes()
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
-            words = old_words[i1:i2]
-            first, last = index == 0, index == len(opcodes) - 1
-            if len(words) > 2 * CONTEXT_WORDS:
-                head = "" if first else "".join(words[:CONTEXT_WORDS])
-                tail = "" if last else "".join(words[-CONTEXT_WORDS:])
-                pieces.append(format_html('{}<span class="diff-skip"> … </span>{}', head, tail))
-            else:
-                pieces.append(format_html("{}", "".join(words)))
+            words = WORDS.findall("".join(old_lines[i1:i2]))
+            pieces.append(unchanged_words(words, first=index == 0, last=index == len(opcodes) - 1))
+        else:
+            pieces.append(changed_words("".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])))
+    return mark_safe("".join(pieces))  # every piece was escaped by format_html
+
+
+def unchanged_words(words: list[str], *, first: bool, last: bool) -> SafeString:
+    if len(words) <= 2 * CONTEXT_WORDS:
+        return format_html("{}", "".join(words))
+    head = "" if first else "".join(words[:CONTEXT_WORDS])
+    tail = "" if last else "".join(words[-CONTEXT_WORDS:])
+    return format_html('{}<span class="diff-skip"> … </span>{}', head, tail)
+
+
+def changed_words(old: str, new: str) -> SafeString:
+    old_words, new_words = WORDS.findall(old), WORDS.findall(new)
+    opcodes = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes()
+    pieces = []
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            pieces.append(unchanged_words(old_words[i1:i2], first=index == 0, last=index == len(opcodes) - 1))
             continue
         if i2 > i1:
             pieces.append(format_html("<del>{}</del>", "".join(old_words[i1:i2])))
         if j2 > j1:
             pieces.append(format_html("<ins>{}</ins>", "".join(new_words[j1:j2])))
-    return mark_safe("".join(pieces))  # every piece above was escaped by format_html
+    return mark_safe("".join(pieces))  # every piece was escaped by format_html
 
 
 def field_changes(model, old: dict | None, new: dict, cache: dict) -> list[FieldChange]:
