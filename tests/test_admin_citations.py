@@ -162,3 +162,12 @@ def test_a_new_citation_starts_on_the_source_the_fact_already_cites(editor_clien
     response = editor_client.get(reverse("admin:trivia_fact_change", args=[fact.pk]))
     formset = response.context["inline_admin_formsets"][0].formset
     assert formset.forms[-1]["source"].value() == source.pk
+
+
+def test_citing_a_passage_the_fact_already_cites_on_the_citation_page_is_a_form_error(editor_client, source):
+    existing = CitationFactory(source=source, quote="A painter designed")
+    data = {"fact": existing.fact.pk, "source": source.pk, "quote": "A painter designed", "occurrence_paragraph": ""}
+    response = editor_client.post(reverse("admin:trivia_citation_add"), data)
+    assert response.status_code == 200
+    assert "This fact already cites exactly this passage." in response.content.decode()
+    assert Citation.objects.count() == 1

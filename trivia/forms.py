@@ -178,7 +178,9 @@ class CitationForm(forms.ModelForm):
 
     def check_not_cited_twice(self, source, start, end):
         """The database forbids citing one passage twice for a fact; say so before it does."""
-        fact_id = self.instance.fact_id
+        # On a citation's own page the fact is a field of the form (and may be changing).
+        fact = self.cleaned_data.get("fact")
+        fact_id = fact.pk if fact is not None else self.instance.fact_id
         if fact_id is None:
             return
         duplicates = Citation.objects.filter(fact_id=fact_id, source=source, start=start, end=end)
