@@ -172,3 +172,17 @@ def test_the_fact_list_links_to_recovering_deleted_facts_and_to_exports(editor_c
     assert f'href="{reverse("admin:trivia_fact_recoverlist")}"' in html
     assert "Recover deleted facts" in html
     assert "Export all (fixture)" in html
+
+
+def test_giving_a_source_the_exact_text_of_another_is_a_form_error(editor_client):
+    from tests.admin_forms import source_form_data
+
+    original = SourceFactory(title="Original notes")
+    copy = SourceFactory(title="Copy")
+    response = editor_client.post(
+        reverse("admin:trivia_source_change", args=[copy.pk]), source_form_data(copy, content=original.content)
+    )
+    assert response.status_code == 200
+    assert "The source “Original notes” already has exactly this text" in response.content.decode()
+    copy.refresh_from_db()
+    assert copy.content != original.content

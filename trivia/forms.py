@@ -99,7 +99,12 @@ class SourceForm(LockedModelForm):
     def clean_content(self):
         # Browsers send textarea lines as CRLF; stored text is LF. Normalising here keeps
         # an untouched content field from looking "changed" (and re-anchoring for nothing).
-        return text.normalise_newlines(self.cleaned_data["content"])
+        content = text.normalise_newlines(self.cleaned_data["content"])
+        # The fingerprint is unique in the database; say which source already has this text.
+        twin = Source.objects.filter(sha256=text.sha256_hex(content)).exclude(pk=self.instance.pk).first()
+        if twin is not None:
+            raise ValidationError(f"The source “{twin}” already has exactly this text; edit that one instead.")
+        return content
 
 
 def near_miss(content: str, quote: str) -> str | None:
