@@ -186,3 +186,12 @@ def test_a_view_only_user_is_offered_no_actions_and_cannot_publish(client, djang
     fact.refresh_from_db()
     assert fact.status == Fact.Status.DRAFT
     assert client.post(reverse("admin:trivia_fact_change", args=[fact.pk]), {"text": "x"}).status_code == 403
+
+
+def test_create_editor_refuses_a_username_django_would_not_accept(django_user_model):
+    with (
+        mock.patch("sys.stdin", io.StringIO("a-long-enough-passphrase\n")),
+        pytest.raises(CommandError, match="Enter a valid username"),
+    ):
+        call_command("create_editor", "no spaces allowed", "--password-stdin", stdout=io.StringIO())
+    assert not django_user_model.objects.exists()
