@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from . import selectors, structured_data
+from . import filters, selectors, structured_data
 from .freshness import conditional_page
 from .models import Film, Person, Source, Topic
 from .templatetags.site_urls import absolute
@@ -76,6 +76,15 @@ def topic_detail(request, slug):
     return render(request, "trivia/topic_detail.html", {"topic": topic, "page": page})
 
 
-# PLACEHOLDER fact_list (search work replaces this)
+@conditional_page
 def fact_list(request):
-    raise Http404("Not built yet.")
+    """Search and filter the published facts; a value that cannot be used gets the form back with HTTP 400."""
+    filterset = filters.FactFilter(request.GET)
+    if not filterset.is_valid():
+        return render(request, "trivia/fact_list.html", {"filter": filterset, "results": None}, status=400)
+    results = filters.search_results(filterset, request.GET.get("page"))
+    return render(
+        request,
+        "trivia/fact_list.html",
+        {"filter": filterset, "results": results, "canonical": filterset.canonical_query(results.page.number)},
+    )

@@ -1,0 +1,321 @@
+"""The /facts/ page as a reader meets it: the form, the count, highlights, spoilers, pages, bad input."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory, TopicFactory
+from trivia.models import Citation, Fact
+from trivia.services import rebuild_search_index
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("trivia:fact_list")
+
+
+def page(client, query="", status=200):
+    response = client.get(f"{URL}?{query}" if query else URL)
+    assert response.status_code == status, response.content[:2000]
+    return response.content.decode()
+
+
+def summary(html: str) -> str:
+    match = re.search(r'<p class="result-summary" id="result-summary" role="status">(.*?)</p>', html, re.S)
+    assert match, "no result summary on the page"
+    return match.group(1)
+
+
+def result_keys(html: str) -> list[str]:
+    return re.findall(r'<li class="fact" id="fact-([\w-]+)">', html)
+
+
+# --- The form ----------------------------------------------------------------------------
+
+
+def test_form_is_a_plain_labelled_get_form(client, seeded):
+    html = page(client)
+    form = re.search(r"<form class=\"fact-search\"[^>]*>", html).group(0)
+    assert 'method="get"' in form and f'action="{URL}"' in form
+    for name in ["q", "film", "topic", "person", "source", "spoilers", "ordering"]:
+        assert f'<label for="id_{name}"' in html, name
+        assert f'id="id_{name}"' in html, name
+    assert "<script" not in html
+
+
+def test_form_keeps_what_was_searched_for(client, seeded):
+    html = page(client, "q=ballet&film=the-red-shoes-1948&spoilers=include")
+    assert 'value="ballet"' in html
+    assert re.search(r'<option value="the-red-shoes-1948" selected>', html)
+    assert re.search(r'<option value="include" selected>', html)
+
+
+def test_without_a_query_every_published_fact_is_listed_by_film_and_topic(client, seeded):
+    html = page(client)
+    assert summary(html) == "15 facts."
+    assert result_keys(html)[:2] == ["over-budget", "ballet-six-weeks"]  # Production comes first
+
+
+# --- Full-text results -------------------------------------------------------------------
+
+
+def test_search_announces_the_count_and_highlights_the_match(client, seeded):
+    html = page(client, "q=Heckroth")
+    assert summary(html) == "1 fact matches “Heckroth”."
+    assert result_keys(html) == ["heckroth-120-paintings"]
+    assert "by Hein <mark>Heckroth</mark>." in html
+    assert "<title>1 fact matches “Heckroth”. – Search facts – redshoes</title>" in html
+
+
+def test_search_says_how_many_spoilers_it_hides_and_links_to_them(client, seeded):
+    html = page(client, "q=Heckroth")
+    assert "1 more fact matches but reveals the ending" in html
+    assert 'href="?q=Heckroth&amp;spoilers=include"' in html
+
+
+def test_included_spoilers_stay_collapsed(client, seeded):
+    html = page(client, "q=woodsman&spoilers=include")
+    assert result_keys(html) == ["heckroth-defends-grim-ending", "andersen-feet-hacked-off"] or result_keys(html) == [
+        "andersen-feet-hacked-off",
+        "heckroth-defends-grim-ending",
+    ]
+    item = re.search(r'<li class="fact" id="fact-heckroth-defends-grim-ending">(.*?)</li>', html, re.S).group(1)
+    assert item.lstrip().startswith('<details class="spoiler"><summary>Spoiler: reveals the ending')
+    assert item.index("complained") > item.index("</summary>")
+    other = re.search(r'<li class="fact" id="fact-andersen-feet-hacked-off">(.*?)</li>', html, re.S).group(1)
+    assert "<details" not in other
+
+
+def test_search_finds_by_name_and_by_quote_with_the_quote_shown_and_highlighted(client, seeded):
+    html = page(client, "q=moira")
+    assert sorted(result_keys(html)) == ["kennedy-knew-instantly", "kennedy-shearer-wedding-1950"]
+    assert "<mark>Moira</mark> Shearer" in html
+    html = page(client, "q=quietly")  # only in the cited quote, not the fact's text
+    assert result_keys(html) == ["rank-tried-to-bury-it"]
+    assert '<blockquote class="quote">by just letting it <mark>quietly</mark> show' in html
+
+
+def test_each_result_links_to_its_permalink_film_topic_and_cited_passage(client, seeded):
+    html = page(client, "q=budget")
+    fact = Fact.objects.get(key="over-budget")
+    citation = fact.citations.get()
+    for url in [fact.get_absolute_url(), fact.film.get_absolute_url(), fact.topic.get_absolute_url()]:
+        assert f'href="{url}"' in html
+    assert f'href="{citation.get_absolute_url()}"' in html
+    assert "paragraph 1" in html
+
+
+def test_broken_citation_is_shown_as_needing_attention_not_linked(client):
+    citation = CitationFactory(fact=FactFactory(text="Zeppelins flew over the set."))
+    Citation.objects.filter(pk=citation.pk).update(is_broken=True, broken_reason="The source changed.")
+    html = page(client, "q=zeppelins")
+    assert "Needs attention:</strong> The source changed." in html
+    assert f'href="{citation.get_absolute_url()}"' not in html
+
+
+def test_text_and_query_are_escaped(client):
+    FactFactory(text="<script>alert('fact')</script> Heckroth & co.", people=[PersonFactory(name="<b>Bold</b>", slug="bold")])
+    html = page(client, "q=%3Cscript%3Ealert%3C/script%3E+heckroth")
+    assert "<script>" not in html
+    assert (
+        "&lt;<mark>script</mark>&gt;<mark>alert</mark>(&#x27;fact&#x27;)&lt;/<mark>script</mark>&gt; "
+        "<mark>Heckroth</mark> &amp; co."
+    ) in html
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html
+    assert summary(html) == "1 fact matches “&lt;script&gt;alert&lt;/script&gt; heckroth”."
+
+
+def test_empty_result_says_so(client, seeded):
+    html = page(client, "q=zeppelin")
+    assert summary(html) == "No facts match “zeppelin”."
+    assert "Try fewer or different words" in html
+    assert result_keys(html) == []
+
+
+def test_person_and_topic_links_from_other_pages_open_the_filtered_list(client, seeded):
+    html = page(client, "person=moira-shearer")
+    assert summary(html) == "2 facts mentioning Moira Shearer."
+    html = page(client, "topic=production")
+    assert summary(html) == "4 facts under Production."
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def thirty_ballet_facts():
+    film, topic = FilmFactory(), TopicFactory()
+    return [FactFactory(film=film, topic=topic, text=f"Ballet fact {n}.", position=n) for n in range(30)]
+
+
+def test_results_come_25_a_page_with_page_links_that_keep_the_filters(client, thirty_ballet_facts):
+    film = thirty_ballet_facts[0].film
+    html = page(client, f"q=ballet&film={film.slug}")
+    assert summary(html) == f"30 facts match “ballet” in {film}. Page 1 of 2."
+    assert len(result_keys(html)) == 25
+    assert f'href="?q=ballet&amp;film={film.slug}&amp;page=2" rel="next"' in html
+    html = page(client, f"q=ballet&film={film.slug}&page=2")
+    assert len(result_keys(html)) == 5
+    assert '<ol class="facts search-results" start="26">' in html
+    assert f'href="?q=ballet&amp;film={film.slug}&amp;page=1" rel="prev"' in html
+
+
+@pytest.mark.parametrize(
+    "raw, shown", [("abc", 1), ("0", 1), ("-3", 1), ("999", 2), ("2.5", 1), ("", 1), ("9" * 500, 2)]
+)
+def test_any_page_value_gives_a_page(client, thirty_ballet_facts, raw, shown):
+    html = page(client, f"q=ballet&page={raw}")
+    assert summary(html).endswith(f"Page {shown} of 2.")
+
+
+def test_canonical_link_is_the_clean_search(client, thirty_ballet_facts):
+    html = page(client, "q=ballet&spoilers=hide&junk=1&page=2")
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/facts/?q=ballet&amp;page=2">' in html
+
+
+# --- Bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("film=no-such-film", "There is no film with the address “no-such-film”."),
+        ("topic=%3Cscript%3E", "There is no topic with the address “&lt;script&gt;”."),
+        ("person=nobody", "There is no person with the address “nobody”."),
+        ("source=..%2F..%2Fetc", "There is no source with the address “../../etc”."),
+        ("spoilers=maybe", "Select a valid choice. maybe is not one of the available choices."),
+        ("ordering=price", "Select a valid choice. price is not one of the available choices."),
+        ("q=%22", "Type at least one word or number to search for"),
+        ("q=*+-+%28+%3A", "Type at least one word or number to search for"),
+        ("q=a%00b", "Null characters are not allowed."),
+        ("q=" + "x" * 5000, "Ensure this value has at most 1000 characters (it has 5000)."),
+    ],
+)
+def test_invalid_values_show_the_form_with_the_error_and_http_400(client, seeded, query, message):
+    html = page(client, query, status=400)
+    assert message in html
+    assert 'role="alert"' in html
+    assert 'aria-invalid="true"' in html
+    assert result_keys(html) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=%22Heckroth%22",
+        "q=Heckroth*",
+        "q=-Heckroth",
+        "q=Heckroth%3A",
+        "q=%28Heckroth%29",
+        "q=%5EHeckroth%7B%7D",
+        "q=Heckroth%01%1F%7F",
+        "q=%27Heckroth%27--",
+        "q=heckroth&q=HECKROTH",
+        "q=zeppelin&q=Heckroth",
+    ],
+)
+def test_query_syntax_characters_are_ignored_around_the_words(client, seeded, query):
+    html = page(client, query)
+    assert result_keys(html) == ["heckroth-120-paintings"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=NEAR%28Heckroth+paintings%29",
+        "q=Heckroth+OR+Rank",
+        "q=Heckroth+NOT+paintings",
+        "q=Heckroth%27+OR+1%3D1+--",
+        "q=Heckroth%3B+DROP+TABLE+trivia_fact%3B",
+        "q=%27%29%3B+DELETE+FROM+trivia_fact_fts%3B+--+Heckroth",
+    ],
+)
+def test_operators_and_sql_are_searched_as_plain_words(client, seeded, query):
+    """ "NEAR", "OR", "DROP"... are words every fact must contain, so nothing matches and nothing breaks."""
+    html = page(client, query)
+    assert summary(html).startswith("No facts match")
+    assert Fact.objects.count() == 19
+    assert result_keys(page(client, "q=Heckroth")) == ["heckroth-120-paintings"]
+
+
+def test_a_long_pasted_quote_finds_its_fact(client, seeded):
+    quote = (
+        "When Ludovic Kennedy saw Moira Shearer in this film, he said that he knew instantly that she was going "
+        "to be the girl he would marry."
+    )
+    html = page(client, "q=" + quote.replace(" ", "+").replace(",", "%2C"))
+    assert result_keys(html)[0] == "kennedy-knew-instantly"
+
+
+def test_repeated_filter_parameters_use_the_last_value(client, seeded):
+    html = page(client, "topic=nope&topic=production")
+    assert summary(html) == "4 facts under Production."
+
+
+# --- Query counts ------------------------------------------------------------------------
+
+
+def add_facts(count: int):
+    """`count` published facts, each with two people and a citation, written in bulk (like the demo generator)."""
+    film, topic, source = FilmFactory(), TopicFactory(), SourceFactory()
+    people = [PersonFactory(name=f"Dancer {n}") for n in range(2)]
+    quote = source.content.split("\n\n")[0]
+    start = source.content.index(quote)
+    facts = Fact.objects.bulk_create(
+        [
+            Fact(
+                key=f"bulk-{count}-{n}", film=film, topic=topic, text=f"Ballet fact {n}.", status=Fact.Status.PUBLISHED
+            )
+            for n in range(count)
+        ]
+    )
+    Fact.people.through.objects.bulk_create(
+        [Fact.people.through(fact_id=fact.pk, person_id=person.pk) for fact in facts for person in people]
+    )
+    Citation.objects.bulk_create(
+        [Citation(fact=fact, source=source, quote=quote, start=start, end=start + len(quote)) for fact in facts]
+    )
+    rebuild_search_index()
+    return film, people[0]
+
+
+QUERY_COUNT_URLS = [
+    "",
+    "q=ballet",
+    "q=ballet&spoilers=include&ordering=film",
+    "q=ballet+dancer&page=3",
+    "film={film}&topic={topic}&person={person}&source={source}&q=ballet",
+]
+
+
+def count_queries(client, query: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(f"{URL}?{query}")
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def queries_per_url(client, film, person) -> dict[str, int]:
+    fact = Fact.objects.filter(film=film).first()
+    values = {
+        "film": film.slug,
+        "topic": fact.topic.slug,
+        "person": person.slug,
+        "source": fact.citations.first().source.slug,
+    }
+    return {url: count_queries(client, url.format(**values)) for url in QUERY_COUNT_URLS}
+
+
+def test_query_count_is_the_same_at_10_and_at_1000_facts(client):
+    """Prevents an N+1: people, citations and sources are loaded per page, never per fact."""
+    film, person = add_facts(10)
+    with_10 = queries_per_url(client, film, person)
+    film, person = add_facts(1000)
+    with_1000 = queries_per_url(client, film, person)
+    assert with_1000 == with_10
+    # content version, count, page ids, page facts, people, citations, the film and topic
+    # choices; each slug given adds its lookup.
+    assert with_10 == {url: 8 + url.count("={") for url in QUERY_COUNT_URLS}
