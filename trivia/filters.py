@@ -25,15 +25,15 @@ MAX_QUERY_LENGTH = 1000
 SPOILERS_HIDE = "hide"
 SPOILERS_INCLUDE = "include"
 SPOILER_CHOICES = [
-    (SPOILERS_HIDE, "Hide facts that reveal the ending"),
-    (SPOILERS_INCLUDE, "Include them, collapsed"),
+    (SPOILERS_HIDE, "Hidden"),
+    (SPOILERS_INCLUDE, "Shown, collapsed"),
 ]
 
 ORDER_RELEVANCE = "relevance"
 ORDER_FILM = "film"
 ORDERING_CHOICES = [
-    (ORDER_RELEVANCE, "Best match first (when searching for words)"),
-    (ORDER_FILM, "By film, then topic"),
+    (ORDER_RELEVANCE, "Best match first"),
+    (ORDER_FILM, "Film, then topic"),
 ]
 # A film page's order: films by title, then each film's topics in their display order.
 FILM_ORDER = ("film__title", "film__year", "film_id", "topic__order", "topic__name", "topic_id", "position", "pk")
@@ -96,10 +96,13 @@ class FactFilter(django_filters.FilterSet):
         label="Topic",
         error_messages={"invalid_choice": "There is no topic with the address “%(value)s”."},
     )
-    person = slug_choice(Person, "Person (address, e.g. moira-shearer)", "person", field_name="people")
-    source = slug_choice(Source, "Source (address)", "source", method="filter_source")
+    person = slug_choice(Person, "Person (as in their address: moira-shearer)", "person", field_name="people")
+    source = slug_choice(Source, "Source (as in its address)", "source", method="filter_source")
     spoilers = django_filters.ChoiceFilter(
-        choices=SPOILER_CHOICES, empty_label=None, label="Spoilers", method="filter_spoilers"
+        choices=SPOILER_CHOICES,
+        empty_label=None,
+        label="Facts that reveal the ending",
+        method="filter_spoilers",
     )
     ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, empty_label=None, label="Order", method="order")
 
