@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core import serializers
+from django.core.serializers.json import Serializer as JSONSerializer
 from django.db.models import Q, QuerySet
 
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
@@ -107,25 +108,74 @@ def select_facts(facts: QuerySet) -> FixtureSelection:
     return _closure(Film.objects.none(), Fact.objects.filter(pk__in=facts.values("pk")), Credit.objects.none())
 
 
+PEOPLE_BATCH = 2000
+
+
+def _with_people(facts):
+    """Facts in batches, each carrying its people's natural keys, fetched in one query per batch.
+
+    Django's serializer asks the database for each fact's people separately: at 100,000
+    facts that was two thirds of the export's time. The order is the serializer's own
+    (`Person.Meta.ordering`, then primary key), so the output does not change.
+    """
+    batch = []
+    for fact in facts.iterator(chunk_size=PEOPLE_BATCH):
+        batch.append(fact)
+        if len(batch) == PEOPLE_BATCH:
+            yield from _attach_people(batch)
+            batch = []
+    yield from _attach_people(batch)
+
+
+def _through_person(ordering):
+    return [f"-person__{name[1:]}" if name.startswith("-") else f"person__{name}" for name in ordering]
+
+
+def _attach_people(facts):
+    people = {fact.pk: [] for fact in facts}
+    links = (
+        Fact.people.through.objects.filter(fact_id__in=list(people))
+        .order_by("fact_id", *_through_person(Person._meta.ordering), "person_id")
+        .values_list("fact_id", "person__slug")
+    )
+    for fact_id, slug in links:
+        people[fact_id].append([slug])
+    for fact in facts:
+        fact.exported_people = people[fact.pk]
+        yield fact
+
+
+class FixtureSerializer(JSONSerializer):
+    """Django's JSON serializer, taking a fact's people from `_with_people` when it has them."""
+
+    def handle_m2m_field(self, obj, field):
+        if field.name == "people" and hasattr(obj, "exported_people"):
+            self._current[field.name] = obj.exported_people
+        else:
+            super().handle_m2m_field(obj, field)
+
+
 def _rows(selection: FixtureSelection):
     for queryset in selection.querysets():
         # Related rows the serializer turns into natural keys, fetched in the same query;
         # a source's (possibly long) text is not needed for its slug.
         if queryset.model is Credit:
-            queryset = queryset.select_related("film", "person")
+            yield from queryset.select_related("film", "person").iterator()
         elif queryset.model is Fact:
-            queryset = queryset.select_related("film", "topic")
+            yield from _with_people(queryset.select_related("film", "topic"))
         elif queryset.model is Citation:
-            queryset = queryset.select_related("fact", "source").defer(
-                "source__content", "fact__text", "fact__search_document"
+            yield from (
+                queryset.select_related("fact", "source")
+                .defer("source__content", "fact__text", "fact__search_document")
+                .iterator()
             )
-        yield from queryset.iterator()
+        else:
+            yield from queryset.iterator()
 
 
 def write_fixture(selection: FixtureSelection, stream) -> None:
     """Write `selection` to a text stream as a JSON fixture, exactly as `dumpdata` would."""
-    serializers.serialize(
-        "json",
+    FixtureSerializer().serialize(
         _rows(selection),
         indent=2,
         use_natural_foreign_keys=True,
