@@ -167,3 +167,18 @@ def test_editing_a_source_in_the_admin_flags_broken_citations_everywhere_editors
     assert "Needs attention:" in public
     assert "The quote no longer occurs in the source." in public
     assert f'href="{Citation.objects.get(pk=broken.pk).get_absolute_url()}"' not in public
+
+
+def test_re_anchored_and_broken_citations_are_recorded_in_history():
+    from reversion.models import Version
+
+    source = SourceFactory(content=ORIGINAL)
+    moved = cite(source, "The lead actor learned to dance")
+    broken = cite(source, "A painter designed every backdrop")
+    edit(source, "Opening.\n\n" + ORIGINAL.replace("A painter designed every backdrop", "Painters made the backdrops"))
+    moved.refresh_from_db()
+    latest_moved = Version.objects.get_for_object(moved).first()
+    assert (latest_moved.field_dict["start"], latest_moved.field_dict["paragraph"]) == (moved.start, 4)
+    latest_broken = Version.objects.get_for_object(broken).first()
+    assert latest_broken.field_dict["is_broken"] is True
+    assert latest_broken.revision.comment == f"Citations re-anchored after an edit of source {source.slug!r}"

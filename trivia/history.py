@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
 from . import text
+from .services import line_chunks
 
 # Values longer than this are shown as a word diff instead of "old → new".
 LONG_VALUE = 120
@@ -89,7 +90,7 @@ def word_diff(old: str, new: str) -> SafeString:
     Lines are matched first and words only inside the lines that changed: a word-level
     match over a whole 50 KB source took half a minute (common words match everywhere).
     """
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_lines, new_lines = line_chunks(old), line_chunks(new)
     opcodes = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
     pieces = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):

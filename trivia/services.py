@@ -5,6 +5,7 @@ transaction, so a failure half-way leaves the database as it was.
 """
 
 import difflib
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -265,6 +266,19 @@ class ReanchorReport:
         return ", ".join(parts) + "."
 
 
+LINE_CHUNK = re.compile(r"[^\n]*\n*")
+
+
+def line_chunks(content: str) -> list[str]:
+    """The text as lines, each with the blank lines after it; joined, they are the text again.
+
+    Diffing these rather than plain lines matters: blank lines between paragraphs are
+    half the lines of a source and all equal, which made difflib quadratic (1.3 s for a
+    100 KB source).
+    """
+    return [chunk for chunk in LINE_CHUNK.findall(content) if chunk]
+
+
 def unchanged_regions(old: str, new: str) -> list[tuple[int, int, int]]:
     """(old_start, old_end, shift) for each run of whole lines the edit left untouched."""
 
@@ -274,7 +288,7 @@ def unchanged_regions(old: str, new: str) -> list[tuple[int, int, int]]:
             offsets.append(offsets[-1] + len(line))
         return offsets
 
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_lines, new_lines = line_chunks(old), line_chunks(new)
     old_at, new_at = line_starts(old_lines), line_starts(new_lines)
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     return [
@@ -284,8 +298,7 @@ def unchanged_regions(old: str, new: str) -> list[tuple[int, int, int]]:
     ]
 
 
-def _paragraph_list(content: str, starts: list[int]) -> str:
-    spans = text.paragraphs(content)
+def _paragraph_list(content: str, starts: list[int], spans) -> str:
     return ", ".join(str(n) for n in sorted({text.paragraph_number(content, s, spans) for s in starts}))
 
 
@@ -304,40 +317,86 @@ def reanchor_citations(source: Source, previous_content: str | None = None) -> R
     content = source.content
     report = ReanchorReport()
     regions = unchanged_regions(previous_content, content) if previous_content is not None else []
+    spans = text.paragraphs(content)  # once, not per citation: a 100 KB source has ~1,000 paragraphs
+    changed = []
+
+    def place(citation, start):
+        citation.start, citation.end = start, start + len(citation.quote)
+        citation.paragraph = text.paragraph_number(content, start, spans)
+        changed.append(citation)
+
+    for citation in source.citations.order_by("pk"):
+        quote = citation.quote
+        occurrences = text.find_occurrences(content, quote)
+        if citation.is_broken:
+            if occurrences == [citation.start]:
+                citation.is_broken, citation.broken_reason = False, ""
+                place(citation, citation.start)
+                report.repaired.append(citation)
+            else:
+                report.unchanged += 1
+            continue
+        new_start = _followed_start(citation, regions, content, previous_content)
+        if new_start is None and len(occurrences) == 1:
+            unique_before = previous_content is None or len(text.find_occurrences(previous_content, quote)) == 1
+            if unique_before:
+                new_start = occurrences[0]
+        if new_start is None:
+            citation.is_broken = True
+            citation.broken_reason = text.shorten(_broken_reason(content, quote, occurrences, spans), 300)
+            changed.append(citation)
+            report.broken.append((citation, citation.broken_reason))
+        elif new_start != citation.start or citation.paragraph != text.paragraph_number(content, new_start, spans):
+            place(citation, new_start)
+            report.moved.append(citation)
+        else:
+            report.unchanged += 1
+
+    for citation in changed:
+        # The invariant Citation.save() checks, checked here because the rows are written in bulk.
+        if not citation.is_broken and content[citation.start : citation.end] != citation.quote:
+            raise ValidationError(f"Re-anchoring would place citation {citation.pk} off its quote; nothing was saved.")
+        citation.updated_at = timezone.now()
+    _write_anchors(changed)
     with reversion.create_revision():
         reversion.set_comment(f"Citations re-anchored after an edit of source {source.slug!r}")
-        for citation in source.citations.order_by("pk"):
-            citation.source = source
-            quote = citation.quote
-            occurrences = text.find_occurrences(content, quote)
-            if citation.is_broken:
-                if occurrences == [citation.start]:
-                    citation.is_broken, citation.broken_reason = False, ""
-                    citation.save()
-                    report.repaired.append(citation)
-                else:
-                    report.unchanged += 1
-                continue
-            new_start = _followed_start(citation, regions, content, previous_content)
-            if new_start is None and len(occurrences) == 1:
-                unique_before = previous_content is None or len(text.find_occurrences(previous_content, quote)) == 1
-                if unique_before:
-                    new_start = occurrences[0]
-            if new_start is not None:
-                if new_start == citation.start:
-                    report.unchanged += 1
-                    if citation.paragraph != text.paragraph_number(content, new_start):
-                        citation.save()
-                    continue
-                citation.start, citation.end = new_start, new_start + len(quote)
-                citation.save()
-                report.moved.append(citation)
-                continue
-            citation.is_broken = True
-            citation.broken_reason = text.shorten(_broken_reason(content, quote, occurrences), 300)
-            citation.save()
-            report.broken.append((citation, citation.broken_reason))
+        for citation in changed:
+            reversion.add_to_revision(citation)
     return report
+
+
+def _write_anchors(citations) -> None:
+    """Store re-anchored offsets and broken flags with one prepared UPDATE run per row.
+
+    1,000 citations of a 100 KB source took 16 s saved one by one and ~3 s with
+    `bulk_update` (building its CASE expressions dominates); `executemany` sends the
+    same statement with each row's values. The database's checks (start < end, quote
+    length = end - start) still apply, and the caller has checked the quotes.
+    """
+    if not citations:
+        return
+    connection = connections[router.db_for_write(Citation)]
+    quote_name = connection.ops.quote_name
+    columns = ["start", "end", "paragraph", "is_broken", "broken_reason", "updated_at"]
+    sql = (
+        f"UPDATE {quote_name(Citation._meta.db_table)} SET "
+        + ", ".join(f"{quote_name(column)} = %s" for column in columns)
+        + f" WHERE {quote_name('id')} = %s"
+    )
+    rows = [
+        (
+            c.start,
+            c.end,
+            c.paragraph,
+            c.is_broken,
+            c.broken_reason,
+            connection.ops.adapt_datetimefield_value(c.updated_at),
+            c.pk,
+        )
+        for c in citations
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _followed_start(citation, regions, content, previous_content) -> int | None:
@@ -351,17 +410,18 @@ def _followed_start(citation, regions, content, previous_content) -> int | None:
     return None
 
 
-def _broken_reason(content: str, quote: str, occurrences: list[int]) -> str:
+def _broken_reason(content: str, quote: str, occurrences: list[int], spans) -> str:
     if not occurrences:
         return "The quote no longer occurs in the source."
     if len(occurrences) == 1:
         return (
             "The cited passage was edited; the same words remain in paragraph "
-            f"{_paragraph_list(content, occurrences)}, which may be a different passage. An editor must check it."
+            f"{_paragraph_list(content, occurrences, spans)}, which may be a different passage. "
+            "An editor must check it."
         )
     return (
         f"The quote now occurs {len(occurrences)} times in the source (paragraphs "
-        f"{_paragraph_list(content, occurrences)}); an editor must choose one."
+        f"{_paragraph_list(content, occurrences, spans)}); an editor must choose one."
     )
 
 
