@@ -4,7 +4,11 @@ The suite runs with the production settings (debug off) except for the HTTPS red
 so these responses carry what a reader's browser gets from the live site.
 """
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.test import override_settings
@@ -176,6 +180,28 @@ def test_an_https_source_url_is_a_link(client):
     response = client.get(source.get_absolute_url())
 
     assert 'href="https://example.org/the-red-shoes"' in response.text
+
+
+def test_no_template_carries_inline_script_style_or_event_handlers():
+    """The CSP blocks them, so they would silently not work: code belongs in static/js, styles in static/css.
+
+    The browser tests catch this on the pages they visit; this catches every template, visited or not.
+    """
+    comment = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
+    forbidden = {
+        "inline style": re.compile(r"<style\b|\sstyle\s*=", re.I),
+        "inline script": re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)", re.I),
+        "event handler": re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),
+        "javascript: URL": re.compile(r"javascript:", re.I),
+    }
+    problems = []
+    for template in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        source = comment.sub("", template.read_text())
+        for name, pattern in forbidden.items():
+            if pattern.search(source):
+                problems.append(f"{template.relative_to(settings.BASE_DIR)}: {name}")
+
+    assert problems == []
 
 
 # --- Error pages: helpful to the reader, silent about the site's internals -----------------
