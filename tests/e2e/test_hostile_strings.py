@@ -166,8 +166,16 @@ def test_hostile_strings_run_nothing_and_show_literally_on_every_public_page(liv
     problems.assert_none()
 
 
-def test_hostile_search_queries_are_echoed_as_text(live_server, page, problems):
-    build_hostile_site()
+def test_hostile_search_queries_are_echoed_as_text_and_results_show_literally(live_server, page, problems):
+    site = build_hostile_site()
+
+    # Results highlight the matched words with <mark>; the rest of the text stays text.
+    page.goto(live_server.url + "/facts/?q=fact&spoilers=include")
+    for summary in page.locator("details > summary").all():
+        summary.click()
+    assert_shows_literally(page, [fact.text for fact in site["facts"]] + CORPUS)
+    assert_no_javascript_links(page)
+    assert_fits_the_screen(page)
 
     for query in [SCRIPT_TAG, ATTRIBUTE_BREAKER, TEMPLATE_SYNTAX]:
         page.goto(live_server.url + "/facts/")
