@@ -11,12 +11,15 @@ that answers) and each size, this script:
    WhiteNoise) on 127.0.0.1 with `REDSHOES_BENCH=1`, which adds the "hello" view;
 4. loads each page in turn with wrk (loopback only, fixed duration), the hello view (the
    framework's floor) and a WhiteNoise static file (the server's ceiling) in the same run;
-5. at the largest size, times `dumpdata` and `loaddata` of the whole knowledge base;
+5. on a database of `--fixture-facts` facts (2,000 by default; loaddata is far too slow for
+   100,000 within a 10-minute run, see docs/performance.md), times `dumpdata`, the project's
+   `export_trivia` (the same file) and `loaddata` into an empty database, each with a time limit;
 
 then writes the tables, the machine and the versions into `docs/performance.md`
 between the `bench:results` markers (the analysis around them is kept).
 
-Usage: `python bench/run.py [--sizes 1000 100000] [--duration 5] [--connections 2] [--no-dump]`.
+Usage: `python bench/run.py [--sizes 1000 100000] [--rounds 3] [--duration 2] [--fixture-facts 10000]
+[--no-dump] [--sqlite-only] [--reuse] [--no-page-cache] [--no-report]`.
 """
 
 import argparse
@@ -75,10 +78,20 @@ class Run:
     facts: int
     generate_seconds: float | None
     pages: list[dict] = field(default_factory=list)
-    dump_seconds: float | None = None
-    load_seconds: float | None = None
-    dump_bytes: int | None = None
+
+
+@dataclass
+class FixtureRun:
+    backend: str
+    facts: int
+    dump_bytes: int = 0
+    # Seconds, or None when the step ran past its time limit.
+    dumpdata_seconds: float | None = None
+    export_seconds: float | None = None
+    loaddata_seconds: float | None = None
     loaded_facts: int | None = None
+    limit: int = 0
+    startup_seconds: float = 0.0  # `manage.py shell -c pass`: Django's start-up, left out of the rates
 
 
 # --- wrk ----------------------------------------------------------------------------
@@ -155,9 +168,11 @@ def bench_env(database_url: str, page_cache: bool = True) -> dict:
     return env
 
 
-def manage(env: dict, *args: str) -> tuple[float, str]:
+def manage(env: dict, *args: str, timeout: int | None = None) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise BenchError(f"manage.py {' '.join(args)} failed:\n{result.stderr.strip()[-2000:]}")
@@ -209,7 +224,8 @@ class PostgresDatabase:
         import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=3) as connection:
-            return connection.execute(sql).fetchall() if sql.startswith("SELECT") or sql.startswith("SHOW") else None
+            cursor = connection.execute(sql)
+            return cursor.fetchall() if cursor.description else None
 
     def exists(self) -> bool:
         return bool(self._execute(f"SELECT 1 FROM pg_database WHERE datname = '{self.dbname}'"))
@@ -335,22 +351,70 @@ def bench_one(database, facts: int, args) -> Run:
             )
     finally:
         stop_server(server)
+    return run
 
-    if args.dump and facts == max(args.sizes):
-        dump = OUT / f"dump-{label}.json"
-        print(f"[{database.name} {facts:,}] dumpdata / loaddata…", flush=True)
-        run.dump_seconds, _ = manage(
-            env, "dumpdata", "trivia", "--natural-foreign", "--natural-primary", "--indent", "2", "-o", str(dump)
-        )
-        run.dump_bytes = dump.stat().st_size
-        target = database.sibling("load")
-        target.recreate()
-        load_env = bench_env(target.url)
-        manage(load_env, "migrate", "--noinput")
-        run.load_seconds, _ = manage(load_env, "loaddata", str(dump))
+
+def timed(env: dict, limit: int, *args: str) -> float | None:
+    """Seconds `manage.py <args>` took, or None if it was still running after `limit` seconds."""
+    try:
+        seconds, _ = manage(env, *args, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return None
+    return seconds
+
+
+def bench_fixtures(database, facts: int, args) -> FixtureRun:
+    """dumpdata, export_trivia and loaddata of a whole database of `facts` facts."""
+    run = FixtureRun(database.name, facts, limit=args.fixture_limit)
+    source, target = database.sibling("fixture"), database.sibling("load")
+    env, load_env = bench_env(source.url), bench_env(target.url)
+    print(f"[{database.name} fixtures, {facts:,} facts] building, dumpdata, export_trivia, loaddata…", flush=True)
+    source.recreate()
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_trivia")
+    manage(env, "generate_demo_data", "--films", str(max(1, facts // 250)), "--facts", str(facts), "--seed", "1")
+    run.startup_seconds, _ = manage(env, "shell", "-c", "pass")
+    dump = OUT / f"dump-{database.name.lower()}-{facts}.json"
+    dump_args = ("dumpdata", "trivia", "--natural-foreign", "--natural-primary", "--indent", "2", "-o", str(dump))
+    run.dumpdata_seconds = timed(env, args.fixture_limit, *dump_args)
+    export = OUT / f"export-{database.name.lower()}-{facts}.json"
+    run.export_seconds = timed(env, args.fixture_limit, "export_trivia", "-o", str(export))
+    fixture = dump if run.dumpdata_seconds is not None else export
+    run.dump_bytes = fixture.stat().st_size if fixture.exists() else 0
+    target.recreate()
+    manage(load_env, "migrate", "--noinput")
+    run.loaddata_seconds = timed(load_env, args.fixture_limit, "loaddata", str(fixture))
+    if run.loaddata_seconds is not None:
         _, counted = manage(load_env, "shell", "-c", "from trivia.models import Fact; print(Fact.objects.count())")
         run.loaded_facts = int(counted.strip().splitlines()[-1])
     return run
+
+
+def fixture_table(runs: list[FixtureRun]) -> str:
+    def cell(run, seconds):
+        if seconds is None:
+            return f"over {run.limit} s (stopped)"
+        rate = max(seconds - run.startup_seconds, 0) / run.facts * 100_000
+        return f"{seconds:.1f} s (≈ {rate:,.0f} s per 100,000 facts)"
+
+    lines = [
+        "#### dumpdata / loaddata",
+        "",
+        "| database | facts | fixture | `dumpdata --natural-foreign --natural-primary` | `export_trivia` "
+        "| `loaddata` into an empty database |",
+        "| --- | ---: | ---: | --- | --- | --- |",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run.backend} | {run.facts:,} | {run.dump_bytes / 1e6:.1f} MB | "
+            f"{cell(run, run.dumpdata_seconds)} | {cell(run, run.export_seconds)} | {cell(run, run.loaddata_seconds)} |"
+        )
+    lines += [
+        "",
+        "Wall-clock seconds including Django's start-up; the per-100,000 figure leaves the start-up out "
+        f"({', '.join(f'{run.startup_seconds:.1f} s on {run.backend}' for run in runs)}) and scales linearly.",
+    ]
+    return "\n".join(lines)
 
 
 # --- The report -----------------------------------------------------------------------
@@ -407,12 +471,6 @@ def table(run: Run) -> str:
     lines.append("")
     if run.generate_seconds is not None:
         lines.append(f"Generating the demo data took {run.generate_seconds:.1f} s (wall clock, including start-up).")
-    if run.dump_seconds is not None:
-        lines.append(
-            f"`dumpdata trivia --natural-foreign --natural-primary` took {run.dump_seconds:.1f} s "
-            f"({run.dump_bytes / 1e6:.0f} MB); `loaddata` into an empty database took {run.load_seconds:.1f} s "
-            f"and loaded {run.loaded_facts:,} facts."
-        )
     return "\n".join(lines)
 
 
@@ -455,7 +513,7 @@ def versions(postgres_version: str | None) -> str:
     return ", ".join(parts)
 
 
-def write_report(runs: list[Run], args, postgres_note: str, postgres_version: str | None, loads: tuple):
+def write_report(runs: list[Run], fixture_runs: list[FixtureRun], args, postgres_note, postgres_version, loads):
     body = [
         RESULTS_START,
         "",
@@ -479,6 +537,8 @@ def write_report(runs: list[Run], args, postgres_note: str, postgres_version: st
     ]
     for run in runs:
         body += [table(run), ""]
+    if fixture_runs:
+        body += [fixture_table(fixture_runs), ""]
     body.append(RESULTS_END)
     block = "\n".join(body)
     current = REPORT.read_text() if REPORT.exists() else f"# Performance\n\n{RESULTS_START}\n{RESULTS_END}\n"
@@ -498,6 +558,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="Rounds over all the pages; figures are medians.")
     parser.add_argument("--connections", type=int, default=2, help="wrk connections (keep-alive).")
     parser.add_argument("--no-dump", dest="dump", action="store_false", help="Skip dumpdata/loaddata timing.")
+    parser.add_argument("--fixture-facts", type=int, default=2_000, help="Facts in the dumpdata/loaddata database.")
+    parser.add_argument("--fixture-limit", type=int, default=240, help="Seconds before a fixture step is stopped.")
     parser.add_argument("--no-report", dest="report", action="store_false", help="Print, do not write the report.")
     parser.add_argument(
         "--reuse", action="store_true", help="Keep databases an earlier run built (migrated, not regenerated)."
@@ -529,17 +591,21 @@ def main(argv=None):
 
     print("collectstatic…", flush=True)
     manage(bench_env(SqliteDatabase("bench-static").url), "collectstatic", "--noinput")
-    runs = []
+    runs, fixture_runs = [], []
     for make_database in databases:
         for size in args.sizes:
             runs.append(bench_one(make_database(size), size, args))
+        if args.dump:
+            fixture_runs.append(bench_fixtures(make_database(args.fixture_facts), args.fixture_facts, args))
     loads = (loads_before, os.getloadavg()[0])
     if args.report:
-        write_report(runs, args, postgres_note, postgres_version, loads)
+        write_report(runs, fixture_runs, args, postgres_note, postgres_version, loads)
         print(f"Wrote {REPORT.relative_to(ROOT)}")
     else:
         for run in runs:
             print(table(run))
+        if fixture_runs:
+            print(fixture_table(fixture_runs))
 
 
 if __name__ == "__main__":
