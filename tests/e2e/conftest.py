@@ -46,11 +46,12 @@ def find_chromium() -> str | None:
 CHROMIUM = find_chromium()
 NO_CHROMIUM = "no Chromium found (install Debian's `chromium` package, or set REDSHOES_CHROMIUM)"
 skipped_browser_tests_key = pytest.StashKey[int]()
+BROWSER_FIXTURES = {"playwright", "browser", "context", "page", "new_context"}
 
 
 def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
-    browser_items = [item for item in items if here in Path(item.path).parents]
+    # Browser tests are the ones that drive Playwright (directly or through `page`).
+    browser_items = [item for item in items if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))]
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
         if CHROMIUM is None and not REQUIRE_BROWSER:

@@ -1,0 +1,50 @@
+"""Without Chromium the browser tests are skipped out loud, and CI cannot skip them at all.
+
+Each case runs pytest on one browser test in a subprocess, pointing REDSHOES_CHROMIUM
+at a file that does not exist, the way a machine without Chromium looks.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def run_browser_test_without_chromium(tmp_path, **env_overrides):
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDSHOES_REQUIRE_BROWSER"}}
+    env.update(REDSHOES_CHROMIUM=str(tmp_path / "no-chromium-here"), **env_overrides)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/e2e/test_screenshots.py",
+            "-p",
+            "no:cacheprovider",
+            f"--output={tmp_path / 'results'}",
+        ],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_without_chromium_browser_tests_are_skipped_and_the_summary_says_so(tmp_path):
+    result = run_browser_test_without_chromium(tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout
+    assert "BROWSER TESTS SKIPPED" in result.stdout
+    assert "no Chromium found" in result.stdout
+
+
+def test_without_chromium_a_run_that_requires_the_browser_fails(tmp_path):
+    result = run_browser_test_without_chromium(tmp_path, REDSHOES_REQUIRE_BROWSER="1")
+
+    assert result.returncode != 0
+    assert "REDSHOES_REQUIRE_BROWSER=1 but no Chromium found" in result.stdout
+    assert "BROWSER TESTS SKIPPED" not in result.stdout
