@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from reversion.models import Version
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory
@@ -127,6 +129,21 @@ def test_draft_facts_go_after_those_already_unsorted_for_the_film():
         Fact.objects.filter(film=film, topic=unsorted).order_by("position").values_list("position", flat=True)
     )
     assert positions == [41, 42, 43, 44]
+
+
+@pytest.mark.django_db
+def test_import_reads_the_source_text_back_a_fixed_number_of_times_whatever_its_length(tmp_path):
+    """Recording the revision once fetched the whole source again per citation: minutes for a 2 MB document."""
+    document = tmp_path / "forty.txt"
+    document.write_text("\n\n".join(f"Paragraph number {n} of the notes." for n in range(40)), encoding="utf-8")
+    source_table = connection.ops.quote_name(Source._meta.db_table)
+
+    with CaptureQueriesContext(connection) as captured:
+        import_source(document)
+
+    assert Fact.objects.count() == 40
+    source_reads = [q for q in captured if q["sql"].startswith("SELECT") and f"FROM {source_table}" in q["sql"]]
+    assert len(source_reads) <= 3, [q["sql"][:120] for q in source_reads]
 
 
 # --- Bad input: a clear message, a non-zero exit, nothing written ---------------------------------

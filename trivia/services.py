@@ -753,6 +753,10 @@ def create_draft_facts_from_paragraphs(source: Source, film: Film, *, user=None)
         Citation.objects.bulk_create(citations)
         search.refresh_search_documents([f.pk for f in facts])
         for fact in Fact.objects.filter(pk__in=[f.pk for f in facts]).prefetch_related("citations"):
+            for citation in fact.citations.all():
+                # The revision records str(citation), which names the source: give it the one
+                # already in memory, or each citation would fetch the whole text again.
+                citation.source = source
             reversion.add_to_revision(fact)
         report.facts = [(p.number, f) for p, f in zip(fresh, facts, strict=True)]
     return report
