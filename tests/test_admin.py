@@ -186,3 +186,19 @@ def test_giving_a_source_the_exact_text_of_another_is_a_form_error(editor_client
     assert "The source “Original notes” already has exactly this text" in response.content.decode()
     copy.refresh_from_db()
     assert copy.content != original.content
+
+
+def test_publishing_many_facts_costs_the_same_queries_as_publishing_a_few(editor_client):
+    """Regression: recording each fact's citations in history fetched each citation's source (N+1)."""
+
+    def publish(count):
+        facts = [CitationFactory(fact__status=Fact.Status.DRAFT).fact for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            editor_client.post(
+                reverse("admin:trivia_fact_changelist"),
+                {"action": "publish", "_selected_action": [f.pk for f in facts]},
+            )
+        assert Fact.objects.filter(pk__in=[f.pk for f in facts], status=Fact.Status.PUBLISHED).count() == count
+        return len(captured)
+
+    assert publish(3) == publish(12)

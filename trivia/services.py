@@ -14,7 +14,7 @@ from pathlib import Path
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -245,7 +245,11 @@ def update_facts(facts, *, user=None, comment: str, **values) -> FactUpdateRepor
         report.changed = Fact.objects.filter(pk__in=ids).update(
             **values, lock_version=F("lock_version") + 1, updated_at=timezone.now()
         )
-        for fact in Fact.objects.filter(pk__in=ids).prefetch_related("citations"):
+        # The revision stores each fact's people and each citation's str(), which names its
+        # source: load them up front (titles only), not with queries per fact and citation.
+        cited = Citation.objects.select_related("source").defer("source__content")
+        facts = Fact.objects.filter(pk__in=ids).prefetch_related("people", Prefetch("citations", queryset=cited))
+        for fact in facts:
             reversion.add_to_revision(fact)
     return report
 
