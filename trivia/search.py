@@ -89,6 +89,8 @@ SQLITE_TRIGGERS = {
     ),
 }
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+# Merges the index's segments into one after many writes (searches read fewer b-trees).
+SQLITE_OPTIMIZE = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 
 # A stored vector, not an expression index: ranking then reads the vector instead of

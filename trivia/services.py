@@ -525,6 +525,11 @@ def rebuild_search_index(batch_size: int = 1000) -> int:
     from . import search
 
     search.ensure_sqlite_index(connection)
+    if connection.vendor == "sqlite":
+        # The update triggers tell FTS5 which words to forget; they must be the words it
+        # holds, so bring the index in step with the table before changing documents.
+        with connection.cursor() as cursor:
+            cursor.execute(search.SQLITE_REBUILD)
     changed = 0
     last_pk = 0
     while True:
@@ -535,7 +540,7 @@ def rebuild_search_index(batch_size: int = 1000) -> int:
         last_pk = batch[-1]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(search.SQLITE_REBUILD)
+            cursor.execute(search.SQLITE_OPTIMIZE)
         elif connection.vendor == "postgresql":
             # After a bulk write: merge GIN's pending list and refresh the planner's row counts.
             cursor.execute(search.POSTGRES_CLEAN_PENDING)

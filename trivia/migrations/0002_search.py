@@ -23,7 +23,8 @@ def fill_search_documents(apps, schema_editor):
     Citation = apps.get_model("trivia", "Citation")
     db = schema_editor.connection.alias
     names = {}
-    for fact_id, name in Fact.people.through.objects.using(db).values_list("fact_id", "person__name"):
+    people = Fact.people.through.objects.using(db).order_by("fact_id", "person__name")
+    for fact_id, name in people.values_list("fact_id", "person__name"):
         names.setdefault(fact_id, []).append(name)
     quotes = {}
     for fact_id, quote in Citation.objects.using(db).order_by("pk").values_list("fact_id", "quote"):
@@ -36,10 +37,12 @@ def fill_search_documents(apps, schema_editor):
 def create_index(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
+        # Documents first, triggers after, then index them all: with an external-content
+        # FTS5 table a trigger's 'delete' of a row the index never held corrupts it.
+        fill_search_documents(apps, schema_editor)
         schema_editor.execute(search.SQLITE_CREATE_TABLE)
         for statement in search.SQLITE_TRIGGERS.values():
             schema_editor.execute(statement)
-        fill_search_documents(apps, schema_editor)  # the update trigger indexes each one
         schema_editor.execute(search.SQLITE_REBUILD)
     elif vendor == "postgresql":
         fill_search_documents(apps, schema_editor)
