@@ -218,3 +218,18 @@ def test_reverting_a_source_edit_that_moved_citations_puts_them_back_with_the_te
     citation.refresh_from_db()
     assert source.content == once
     assert (citation.start, citation.is_broken) == (once.index("The cited words."), False)
+
+
+def test_deleting_facts_from_the_list_records_each_with_its_citations_for_recovery(editor_client):
+    facts = [CitationFactory().fact for _ in range(3)]
+    response = editor_client.post(
+        reverse("admin:trivia_fact_changelist"),
+        {"action": "delete_selected", "_selected_action": [f.pk for f in facts], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Fact.objects.exists()
+    deleted = Version.objects.get_deleted(Fact)
+    assert deleted.count() == 3
+    for version in deleted:
+        assert version.revision.comment == "Deleted"
+        assert version.revision.version_set.filter(content_type__model="citation").count() == 3

@@ -12,7 +12,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -61,12 +61,25 @@ class EditorialAdmin(VersionAdmin):
             reversion.add_to_revision(obj)
         super().delete_model(request, obj)
 
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and request.POST.get("action") == "delete_selected":
+            # reversion wraps the whole list view in one revision, saved at its end, and a
+            # revision keeps only rows that still exist then: the deletion snapshot taken in
+            # delete_queryset would be dropped. Without the wrapper it is saved first.
+            context = {"has_change_permission": self.has_change_permission(request), **(extra_context or {})}
+            return admin.ModelAdmin.changelist_view(self, request, context)
+        return super().changelist_view(request, extra_context)
+
     def delete_queryset(self, request, queryset):
         with self.create_revision(request):
             reversion.set_comment("Deleted")
-            for obj in queryset:
+            for obj in self.with_history_relations(queryset):
                 reversion.add_to_revision(obj)
         super().delete_queryset(request, queryset)
+
+    def with_history_relations(self, queryset):
+        """`queryset` with what a history snapshot of each row reads (overridden where that is a lot)."""
+        return queryset
 
 
 class LockedAdmin(EditorialAdmin):
@@ -357,6 +370,11 @@ class FactAdmin(LockedAdmin):
 
     def get_urls(self):
         return admin_io.export_urls(self) + super().get_urls()
+
+    def with_history_relations(self, queryset):
+        # A fact's snapshot holds its people and its citations (whose str() names the source).
+        cited = Citation.objects.select_related("source").defer("source__content")
+        return queryset.prefetch_related("people", Prefetch("citations", queryset=cited))
 
     def get_readonly_fields(self, request, obj=None):
         # The key is the permalink: chosen once, never changed.
