@@ -144,6 +144,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "admin:login"
 
+# Fixtures (dumpdata, loaddata, export_trivia) keep timestamps to the microsecond, so a
+# dump, load and dump again gives the same bytes (trivia/fixture_json.py).
+SERIALIZATION_MODULES = {"json": "trivia.fixture_json"}
+
 # The public site's own address, used in "Cite this fact" blocks, canonical links and
 # the sitemap when a page is rendered outside a request (e.g. an export).
 SITE_URL = os.environ.get("REDSHOES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

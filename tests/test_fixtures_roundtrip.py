@@ -22,6 +22,7 @@ from reversion.models import Version
 from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
 from trivia import search
 from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
+from trivia.signals import FixtureIntegrityError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TRIVIA_MODELS = [Film, Person, Credit, Topic, Source, Fact, Citation]
@@ -54,18 +55,19 @@ def build_knowledge_base():
     Citation.objects.filter(pk=broken.pk).update(is_broken=True, broken_reason="The source changed; quote not found.")
     # An old fact: loading must keep its timestamps, not stamp the time of the load.
     Fact.objects.filter(pk=clef.pk).update(
-        created_at=datetime.datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=datetime.UTC),
+        created_at=datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC),
         updated_at=datetime.datetime(2002, 3, 4, 5, 6, 7, 891000, tzinfo=datetime.UTC),
+    )
+    # Times on a whole millisecond and a whole second: Django's own encoder wrote "….000Z" for the first,
+    # which loads back as a whole second and then dumps as "…Z", so the second dump differed.
+    Fact.objects.filter(pk=draft.pk).update(
+        created_at=datetime.datetime(2003, 1, 1, 0, 0, 1, 500, tzinfo=datetime.UTC),
+        updated_at=datetime.datetime(2003, 1, 1, 0, 0, 2, tzinfo=datetime.UTC),
     )
 
 
 def natural(instance):
     return list(instance.natural_key())
-
-
-def to_millisecond(value):
-    # Django's JSON encoder writes times to the millisecond, so that is what a fixture keeps.
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 def snapshot():
@@ -81,8 +83,6 @@ def snapshot():
                 value = getattr(obj, field.name)
                 if field.many_to_one:
                     value = natural(value)
-                elif isinstance(value, datetime.datetime):
-                    value = to_millisecond(value)
                 row[field.name] = value
             for field in model._meta.many_to_many:
                 row[field.name] = sorted(natural(p) for p in getattr(obj, field.name).all())
@@ -137,7 +137,10 @@ def test_second_dump_is_byte_identical_to_the_first(tmp_path):
 
 @pytest.mark.django_db
 def test_loading_keeps_timestamps_instead_of_stamping_the_time_of_the_load(tmp_path):
-    """`auto_now` fields are not touched by a raw (fixture) save: a fact edited in 2002 stays edited in 2002."""
+    """`auto_now` fields are not touched by a raw (fixture) save: a fact edited in 2002 stays edited in 2002.
+
+    To the microsecond: the fixture format writes them in full (trivia/fixture_json.py).
+    """
     build_knowledge_base()
     fixture = tmp_path / "trivia.json"
     call_command("dumpdata", "trivia", output=str(fixture), **DUMP_OPTIONS)
@@ -145,8 +148,11 @@ def test_loading_keeps_timestamps_instead_of_stamping_the_time_of_the_load(tmp_p
     call_command("loaddata", str(fixture), stdout=StringIO())
 
     fact = Fact.objects.get(text="The programme’s cover had a treble clef.")
-    assert fact.created_at == datetime.datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=datetime.UTC)
+    assert fact.created_at == datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
     assert fact.updated_at == datetime.datetime(2002, 3, 4, 5, 6, 7, 891000, tzinfo=datetime.UTC)
+    draft = Fact.objects.get(text="Émeric était ravi.")
+    assert draft.created_at == datetime.datetime(2003, 1, 1, 0, 0, 1, 500, tzinfo=datetime.UTC)
+    assert draft.updated_at == datetime.datetime(2003, 1, 1, 0, 0, 2, tzinfo=datetime.UTC)
 
 
 @pytest.mark.django_db
@@ -247,7 +253,19 @@ def test_source_with_a_tampered_sha256_loads_nothing(tmp_path):
     entries = _fixture_entries()
     source = next(e for e in entries if e["model"] == "trivia.source" and e["fields"]["slug"] == "programme-de-paris")
     source["fields"]["content"] = source["fields"]["content"].replace("Paris", "Londres")
-    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "SHA-256", "programme-de-paris")
+    message = _assert_load_fails_and_leaves_nothing(tmp_path, entries, "SHA-256", "programme-de-paris")
+    assert "does not match its content" in message
+
+
+@pytest.mark.django_db
+def test_integrity_errors_keep_their_type_for_callers_that_catch_them(tmp_path):
+    entries = _fixture_entries()
+    source = next(e for e in entries if e["model"] == "trivia.source")
+    source["fields"]["sha256"] = "0" * 64
+    fixture = tmp_path / "bad.json"
+    fixture.write_text(json.dumps(entries), encoding="utf-8")
+    with pytest.raises(FixtureIntegrityError, match="Nothing was loaded"):
+        call_command("loaddata", str(fixture), stdout=StringIO())
 
 
 @pytest.mark.django_db

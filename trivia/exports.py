@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core import serializers
-from django.core.serializers.json import Serializer as JSONSerializer
 from django.db.models import Q, QuerySet
 
+from . import fixture_json
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 
 
@@ -145,8 +145,8 @@ def _attach_people(facts):
         yield fact
 
 
-class FixtureSerializer(JSONSerializer):
-    """Django's JSON serializer, taking a fact's people from `_with_people` when it has them."""
+class FixtureSerializer(fixture_json.Serializer):
+    """The fixture JSON serializer (as `dumpdata` uses), taking a fact's people from `_with_people`."""
 
     def handle_m2m_field(self, obj, field):
         if field.name == "people" and hasattr(obj, "exported_people"):

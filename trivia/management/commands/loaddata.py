@@ -69,7 +69,9 @@ class Command(loaddata.Command):
         try:
             return super().handle(*fixture_labels, **options)
         except CommandError as exc:
-            raise CommandError(f"{_sentence(str(exc))} {NOTHING_LOADED}") from exc
+            # Same exception (e.g. FixtureIntegrityError), with the reassurance added.
+            exc.args = (f"{_sentence(str(exc))} {NOTHING_LOADED}",)
+            raise
         except (DeserializationError, DatabaseError, ObjectDoesNotExist, ValueError) as exc:
             if options.get("traceback"):
                 raise
