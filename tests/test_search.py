@@ -291,3 +291,33 @@ def test_lost_sqlite_triggers_are_put_back_and_the_index_rebuilt():
     assert found("before") == [fact.key]
     assert search.ensure_sqlite_index(connection) is False
     assert_index_consistent()
+
+
+# --- Query plans: the index is used, whatever the number of facts ---------------------
+
+
+def query_plan(queryset, prefix: str, setup: str = "") -> list[str]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if setup:
+            cursor.execute(setup)
+        cursor.execute(prefix + sql, params)
+        return [str(row[-1]) for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="FTS5 is the SQLite index")
+def test_sqlite_runs_match_once_then_looks_facts_up_by_id():
+    """Regression: with the status index in play SQLite could re-run MATCH (and bm25's count) for every fact."""
+    FactFactory(text="Heckroth.")
+    queryset = search.search_facts(Fact.objects.published().filter(is_spoiler=False), "heckroth")
+    steps = query_plan(queryset.order_by("-search_rank"), "EXPLAIN QUERY PLAN ")
+    assert steps[0].startswith(f"SCAN {search.FTS_TABLE} VIRTUAL TABLE")
+    assert steps[1].startswith("SEARCH trivia_fact USING INTEGER PRIMARY KEY")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the GIN index exists on PostgreSQL")
+def test_postgresql_search_reads_the_gin_index_over_the_stored_vector():
+    FactFactory(text="Heckroth.")
+    queryset = search.search_facts(Fact.objects.all(), "heckroth")
+    plan = "\n".join(query_plan(queryset, "EXPLAIN ", setup="SET LOCAL enable_seqscan = off"))
+    assert search.POSTGRES_VECTOR_INDEX in plan
