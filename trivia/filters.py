@@ -178,7 +178,7 @@ class FactFilter(django_filters.FilterSet):
         return search.query_terms(self.form.cleaned_data.get("q"))
 
     def describe(self) -> str:
-        """What was asked for, in words: 'in The Red Shoes (1948), topic Production, mentioning Moira Shearer'."""
+        """What was asked for, in words: 'in The Red Shoes (1948), under Production, mentioning Moira Shearer'."""
         data = self.form.cleaned_data
         parts = []
         if data.get("film"):
@@ -255,10 +255,11 @@ def clamp_page_number(raw, page_count: int) -> int:
 
 
 def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
-    """One page of a valid filterset's facts, counted, loaded and highlighted.
+    """One page of a valid (bound) filterset's facts, counted, loaded and highlighted.
 
     Queries, whatever the number of facts: one count (shown and hidden together), one
-    for the page and one per prefetch (people; citations with their sources).
+    for the page's ids, one for its rows and one per prefetch (people; citations with
+    their sources).
     """
     queryset = filterset.qs
     include_spoilers = filterset.form.cleaned_data.get("spoilers") == SPOILERS_INCLUDE
