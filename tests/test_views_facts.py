@@ -117,7 +117,9 @@ def test_broken_citation_is_shown_as_needing_attention_not_linked(client):
 
 
 def test_text_and_query_are_escaped(client):
-    FactFactory(text="<script>alert('fact')</script> Heckroth & co.", people=[PersonFactory(name="<b>Bold</b>", slug="bold")])
+    FactFactory(
+        text="<script>alert('fact')</script> Heckroth & co.", people=[PersonFactory(name="<b>Bold</b>", slug="bold")]
+    )
     html = page(client, "q=%3Cscript%3Ealert%3C/script%3E+heckroth")
     assert "<script>" not in html
     assert (
