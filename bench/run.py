@@ -582,12 +582,12 @@ def main(argv=None):
     elif not PostgresDatabase(args.postgres, "bench").answers():
         postgres_note = "not measured (the server in DATABASE_URL did not answer)."
     else:
-        postgres = PostgresDatabase(args.postgres)
+        postgres = PostgresDatabase(args.postgres, "bench_<facts>")
         postgres_version = postgres.version()
         postgres_note = (
-            f"server {postgres_version} on {urlsplit(args.postgres).hostname}, database `{postgres.dbname}`."
+            f"server {postgres_version} on {urlsplit(args.postgres).hostname}, databases `{postgres.dbname}`."
         )
-        databases.append(lambda size: PostgresDatabase(args.postgres))
+        databases.append(lambda size: PostgresDatabase(args.postgres, f"bench_{size}"))
 
     print("collectstatic…", flush=True)
     manage(bench_env(SqliteDatabase("bench-static").url), "collectstatic", "--noinput")
