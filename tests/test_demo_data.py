@@ -15,24 +15,35 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    """Every demo row as plain values, in a stable order: what "the same data" means (timestamps aside)."""
+    """Every demo row as plain values, ordered by unique keys: what "the same data" means (timestamps aside).
+
+    Explicit orders throughout: PostgreSQL returns ties (two films of the same title and year) in any order.
+    """
     facts = Fact.objects.filter(key__startswith=DEMO_PREFIX).order_by("key")
     return {
-        "films": list(Film.objects.filter(slug__startswith=DEMO_PREFIX).values_list("slug", "title", "year")),
-        "people": list(Person.objects.filter(slug__startswith=DEMO_PREFIX).values_list("slug", "name", "kind")),
+        "films": list(
+            Film.objects.filter(slug__startswith=DEMO_PREFIX).order_by("slug").values_list("slug", "title", "year")
+        ),
+        "people": list(
+            Person.objects.filter(slug__startswith=DEMO_PREFIX).order_by("slug").values_list("slug", "name", "kind")
+        ),
         "credits": list(
             Credit.objects.filter(film__slug__startswith=DEMO_PREFIX)
             .order_by("film__slug", "order")
             .values_list("film__slug", "person__slug", "role", "character")
         ),
-        "sources": list(Source.objects.filter(slug__startswith=DEMO_PREFIX).values_list("slug", "title", "sha256")),
+        "sources": list(
+            Source.objects.filter(slug__startswith=DEMO_PREFIX).order_by("slug").values_list("slug", "title", "sha256")
+        ),
         "facts": list(
             facts.values_list("key", "film__slug", "topic__slug", "text", "is_spoiler", "status", "position")
         ),
-        "people_of_facts": list(facts.filter(people__isnull=False).values_list("key", "people__slug")),
+        "people_of_facts": list(
+            facts.filter(people__isnull=False).order_by("key", "people__slug").values_list("key", "people__slug")
+        ),
         "citations": list(
             Citation.objects.filter(fact__key__startswith=DEMO_PREFIX)
-            .order_by("fact__key", "start")
+            .order_by("fact__key", "start", "end")
             .values_list("fact__key", "source__slug", "quote", "start", "end", "paragraph")
         ),
     }
