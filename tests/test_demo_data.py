@@ -82,6 +82,13 @@ def test_every_generated_fact_is_published_cited_and_names_its_people():
         fact.full_clean()
 
 
+def test_a_film_never_states_the_same_fact_twice():
+    """A 1,000-fact film drawn from a few dozen templates repeated claims word for word before."""
+    generate_demo_data(films=1, facts=600, seed=9)
+    texts = list(Fact.objects.filter(key__startswith=DEMO_PREFIX).values_list("text", flat=True))
+    assert len(texts) == len(set(texts)) == 600
+
+
 def test_spoilers_are_the_facts_about_endings():
     generate_demo_data(films=3, facts=300, seed=4)
     spoilers = Fact.objects.filter(key__startswith=DEMO_PREFIX, is_spoiler=True)

@@ -36,6 +36,7 @@ BATCH_SIZE = 2_000
 # Roughly how many facts draw on one source, as a real film's trivia page or book chapter would.
 FACTS_PER_SOURCE = 25
 SENTENCES_PER_PARAGRAPH = (3, 6)
+DRAWS_FOR_A_NEW_CLAIM = 20
 
 
 class DemoDataError(Exception):
@@ -366,7 +367,7 @@ class DemoPlanner:
             sources=[],
             facts=[],
         )
-        context = {"title": title, "year": year, "roles": roles, "cast": cast, "studio": studio}
+        context = {"title": title, "year": year, "roles": roles, "cast": cast, "studio": studio, "claims": set()}
         source_total = math.ceil(fact_total / FACTS_PER_SOURCE)
         positions: dict[str, int] = defaultdict(int)
         for number, count in enumerate(split_counts(fact_total, [rng.uniform(0.6, 1.4) for _ in range(source_total)])):
@@ -408,9 +409,15 @@ class DemoPlanner:
 
         placed = []
         for _ in range(fact_total):
-            topic = rng.choices(self.topics, weights=self.topic_weights)[0]
-            sentence, fact_text = rng.choice(topic["templates"])
-            slots, people = self.slots_for(context)
+            # A film's trivia does not repeat itself: draw again when the claim is already made
+            # (a thousand facts from a few dozen templates would otherwise repeat several).
+            for _draw in range(DRAWS_FOR_A_NEW_CLAIM):
+                topic = rng.choices(self.topics, weights=self.topic_weights)[0]
+                sentence, fact_text = rng.choice(topic["templates"])
+                slots, people = self.slots_for(context)
+                if fact_text.format(**slots) not in context["claims"]:
+                    break
+            context["claims"].add(fact_text.format(**slots))
             sentences = [add(sentence.format(**slots))]
             if rng.random() < 0.12:
                 sentences.append(add(rng.choice(CORROBORATIONS).format(**slots)))
