@@ -10,7 +10,10 @@ nothing needs invalidating: after an edit, the new version gives new keys and th
 entries are never asked for again; the cache culls them.
 
 Only plain, cookie-free 200 responses are kept: a response that sets a cookie or used
-a CSRF token belongs to one visitor and must never be replayed to another.
+a CSRF token belongs to one visitor and must never be replayed to another. The rule
+this relies on: a public page shows nothing about who asks beyond the ETag's audience
+(no user name, no messages; absolute links come from `SITE_URL`, not the Host header).
+A page that ever does must widen `freshness._audience` or mark its response private.
 """
 
 from django.core.cache import caches
