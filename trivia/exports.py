@@ -173,11 +173,11 @@ def _rows(selection: FixtureSelection):
             yield from queryset.iterator()
 
 
-def write_fixture(selection: FixtureSelection, stream) -> None:
+def write_fixture(selection: FixtureSelection, stream, *, indent: int | None = 2) -> None:
     """Write `selection` to a text stream as a JSON fixture, exactly as `dumpdata` would."""
     FixtureSerializer().serialize(
         _rows(selection),
-        indent=2,
+        indent=indent,
         use_natural_foreign_keys=True,
         use_natural_primary_keys=True,
         stream=stream,

@@ -6,15 +6,23 @@ traceback whose last line can be empty ("Problem installing fixture 'x.json': ")
 This command (it shadows the built-in one because `trivia` is an installed app) says
 what is wrong, and where, as a `CommandError`: one line on stderr, exit status 1.
 `--traceback` still shows the original exception.
+
+A single `.json` fixture of trivia objects loaded into empty trivia tables (a freshly
+migrated database, the documented use) goes through `trivia.fixture_load` instead:
+the same rows and checks in a few queries rather than ten per fact. Whatever that
+loader does not take is rolled back and loaded here the stock way.
 """
 
 import json
+import os
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+
+from trivia import fixture_load
 
 NOTHING_LOADED = "Nothing was loaded; the database is as it was."
 
@@ -34,7 +42,8 @@ def _sentence(message: str) -> str:
 
 def explain(exc: BaseException) -> str:
     """One line saying what is wrong with the fixture, built from the exception Django raised."""
-    message = str(exc).strip()
+    # PostgreSQL's errors run over several lines (DETAIL: …); the report is one.
+    message = " ".join(str(exc).split())
     if not message.startswith("Problem installing"):
         # Raised after every file was read (e.g. resolving a fact's people), so Django names none.
         message = f"Problem installing fixtures: {message}"
@@ -67,6 +76,8 @@ class Command(loaddata.Command):
 
     def handle(self, *fixture_labels, **options):
         try:
+            if self.load_fast(fixture_labels, options):
+                return None
             return super().handle(*fixture_labels, **options)
         except CommandError as exc:
             # Same exception (e.g. FixtureIntegrityError), with the reassurance added.
@@ -76,6 +87,29 @@ class Command(loaddata.Command):
             if options.get("traceback"):
                 raise
             raise CommandError(f"{explain(exc)} {NOTHING_LOADED}") from exc
+
+    def load_fast(self, fixture_labels, options) -> bool:
+        """Load through `trivia.fixture_load` if it takes this fixture; False means the stock path must."""
+        if (
+            len(fixture_labels) != 1
+            or not fixture_labels[0].endswith(".json")
+            or not os.path.isfile(fixture_labels[0])
+            or options["database"] != DEFAULT_DB_ALIAS
+            or options["app_label"]
+            or options["exclude"]
+            or options["ignore"]
+            or options["format"]
+        ):
+            return False
+        try:
+            entries = fixture_load.read_fixture(fixture_labels[0])
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                count = fixture_load.load_into_empty_tables(entries, DEFAULT_DB_ALIAS)
+        except fixture_load.NotFastLoadable:
+            return False
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Installed {count} object(s) from 1 fixture(s)")
+        return True
 
     def load_label(self, fixture_label):
         self.current_fixture_label = fixture_label
