@@ -25,6 +25,11 @@ from .forms import CitationForm, CitationInlineFormSet, FactForm, SourceForm, St
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 from .signals import FixtureIntegrityError
 
+# Editors should see whose tool this is, not the framework's name (also on the login and lockout pages).
+admin.site.site_header = "redshoes editorial admin"
+admin.site.site_title = "redshoes admin"
+admin.site.index_title = "Films, facts and their sources"
+
 # Characters of source text shown either side of a cited passage.
 PASSAGE_CONTEXT = 160
 
