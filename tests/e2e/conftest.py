@@ -98,7 +98,7 @@ class PageProblems:
         return page
 
     def _on_console(self, message):
-        # Browsers ask for /favicon.ico on their own; the site has none, and that is no script error.
+        # On admin pages (no icon link) browsers ask for /favicon.ico on their own; a 404 there is no script error.
         if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
             self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
 
