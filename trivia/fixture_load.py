@@ -105,15 +105,17 @@ class _Loader:
         if set(fields) != {field.name for field in (*local, *many)}:
             raise NotFastLoadable(f"{model._meta.label} has missing or unknown fields")
 
-        obj = model()
+        # Every value given, so no field computes a default (a fact's random key, for one).
+        values = {"pk": len(self.objects[model]) + 1}
         try:
             for field in local:
                 if field.many_to_one:
-                    setattr(obj, field.name, self.reference(field, fields[field.name]))
+                    values[field.name] = self.reference(field, fields[field.name])
                 else:
-                    setattr(obj, field.attname, field.to_python(fields[field.name]))
+                    values[field.attname] = field.to_python(fields[field.name])
         except ValidationError as exc:
             raise NotFastLoadable(str(exc)) from exc
+        obj = model(**values)
 
         key = _natural_key(model, fields)
         if key in self.by_key[model]:
@@ -127,7 +129,6 @@ class _Loader:
             if not isinstance(names, list) or not all(isinstance(name, list) for name in names):
                 raise NotFastLoadable("a fact's people are not natural keys")
             self.people.append((obj, names))
-        obj.pk = len(self.objects[model]) + 1
         self.objects[model].append(obj)
         self.by_key[model][key] = obj
 
@@ -141,7 +142,7 @@ class _Loader:
                 if person is None:
                     raise NotFastLoadable(f"person {name!r} is not in the fixture")
                 person_ids.append(person.pk)
-            links.extend(FactPeople(fact_id=fact.pk, person_id=pk) for pk in dict.fromkeys(person_ids))
+            links.extend((fact.pk, person_id) for person_id in dict.fromkeys(person_ids))
         return links
 
 
@@ -169,14 +170,28 @@ def check_citation(citation: Citation) -> None:
     citation.refresh_paragraph()
 
 
-def _insert(model, objs: list, using: str) -> None:
-    """Raw inserts, as a fixture save makes them: `auto_now` fields keep the fixture's values."""
+def _insert(model, fields, rows: list, using: str) -> None:
+    """One prepared INSERT run for every row.
+
+    The values are written as they are, as a raw fixture save writes them: `auto_now`
+    fields keep the fixture's times. (`bulk_create` would stamp the time of the load,
+    and Django's insert compiler spent most of the load building one statement per
+    batch, value by value.)
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
+
+
+def _insert_objects(model, objs: list, using: str) -> None:
     connection = connections[using]
     fields = model._meta.local_concrete_fields
-    manager = model._base_manager.using(using)
-    batch_size = max(connection.ops.bulk_batch_size(fields, objs), 1)
-    for start in range(0, len(objs), batch_size):
-        manager._insert(objs[start : start + batch_size], fields=fields, using=using, raw=True)
+    rows = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] for obj in objs]
+    if rows:
+        _insert(model, fields, rows, using)
 
 
 def load_into_empty_tables(entries: Iterable, using: str) -> int:
@@ -197,8 +212,11 @@ def load_into_empty_tables(entries: Iterable, using: str) -> int:
     connection = connections[using]
     try:
         for model in MODELS:
-            _insert(model, loader.objects[model], using)
-        FactPeople._base_manager.using(using).bulk_create(links)
+            _insert_objects(model, loader.objects[model], using)
+        if links:
+            _insert(
+                FactPeople, [FactPeople._meta.get_field("fact"), FactPeople._meta.get_field("person")], links, using
+            )
         # Stock loaddata resets the sequences of the models it loaded (PostgreSQL): the
         # next row added by hand must not collide with a loaded primary key.
         with connection.cursor() as cursor:
