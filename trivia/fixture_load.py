@@ -171,19 +171,28 @@ def check_citation(citation: Citation) -> None:
 
 
 def _insert(model, fields, rows: list, using: str) -> None:
-    """One prepared INSERT run for every row.
+    """Multi-row INSERTs, as many rows a statement as the database takes parameters.
 
     The values are written as they are, as a raw fixture save writes them: `auto_now`
     fields keep the fixture's times. (`bulk_create` would stamp the time of the load,
-    and Django's insert compiler spent most of the load building one statement per
-    batch, value by value.)
+    and Django's insert compiler spent most of the load building the statements value
+    by value.) Not `executemany`: on PostgreSQL that is one statement per row, and each
+    statement bumps the content version (trivia/freshness.py), the same row every time.
     """
     connection = connections[using]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # PostgreSQL's protocol takes at most 65,535 parameters a statement.
+    batch_size = max(min(connection.ops.bulk_batch_size(fields, rows), 65_535 // len(fields)), 1)
+    statements = {}
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            if len(batch) not in statements:
+                values = ", ".join([row] * len(batch))
+                statements[len(batch)] = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
+            cursor.execute(statements[len(batch)], [value for values in batch for value in values])
 
 
 def _insert_objects(model, objs: list, using: str) -> None:
