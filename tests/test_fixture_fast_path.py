@@ -239,3 +239,21 @@ def test_a_broken_citation_in_the_fixture_is_refused_on_the_fast_path(tmp_path, 
         call_command("loaddata", str(fixture), stdout=StringIO())
     assert stock_loads == []
     assert not Fact.objects.exists() and not Film.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_value_of_the_wrong_shape_falls_back_and_is_reported_in_one_line(tmp_path, stock_loads):
+    """A person with no name: the fast loader leaves it to the stock path, which names the problem."""
+    build_knowledge_base()
+    entries = json.loads(dumped_fixture(tmp_path).read_text())
+    person = next(e for e in entries if e["model"] == "trivia.person" and e["fields"]["slug"] == "fred-astaire")
+    person["fields"]["name"] = None
+    fixture = tmp_path / "bad.json"
+    fixture.write_text(json.dumps(entries), encoding="utf-8")
+    empty_trivia_tables()
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("loaddata", str(fixture), stdout=StringIO())
+    assert "\n" not in str(excinfo.value) and "Nothing was loaded" in str(excinfo.value)
+    assert stock_loads == [str(fixture)]
+    assert not Fact.objects.exists() and not Film.objects.exists()

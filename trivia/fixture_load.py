@@ -98,7 +98,7 @@ class _Loader:
     def read(self, entry):
         if not isinstance(entry, dict) or set(entry) != {"model", "fields"}:
             raise NotFastLoadable("an entry is not a trivia object without a primary key")
-        model = BY_LABEL.get(entry["model"])
+        model = BY_LABEL.get(entry["model"]) if isinstance(entry["model"], str) else None
         fields = entry["fields"]
         if model is None or not isinstance(fields, dict):
             raise NotFastLoadable(f"{entry['model']!r} is not a trivia model")
@@ -235,10 +235,14 @@ def load_into_empty_tables(entries: Iterable, using: str) -> int:
     if not tables_are_empty(using):
         raise NotFastLoadable("the trivia tables already hold rows")
     loader = _Loader()
-    for entry in entries:
-        loader.read(entry)
-    links = loader.fact_people()
-    fill_search_documents(loader.objects, links)
+    try:
+        for entry in entries:
+            loader.read(entry)
+        links = loader.fact_people()
+        fill_search_documents(loader.objects, links)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # A value of the wrong shape (a list for a slug, a null name): the stock path names it.
+        raise NotFastLoadable(repr(exc)) from exc
 
     connection = connections[using]
     try:
