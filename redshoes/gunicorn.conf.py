@@ -11,6 +11,8 @@ records Django writes (redshoes/logging.py), so one collector reads them all.
 import multiprocessing
 import os
 
+from redshoes.logging import stdout_logging
+
 wsgi_app = "redshoes.wsgi:application"
 
 bind = [os.environ.get("REDSHOES_BIND", "127.0.0.1:8000")]
@@ -30,18 +32,12 @@ accesslog = "-"
 errorlog = "-"
 # client, request line, status, bytes, milliseconds, user agent
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"line": {"()": "redshoes.logging.LineFormatter"}},
-    "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
-    },
-    "root": {"level": "INFO", "handlers": ["stdout"]},
-    # gunicorn's loggers write through the root handler only (Django's settings install
-    # the same handler in each worker), so no line is printed twice.
-    "loggers": {
+# gunicorn's loggers write through the root handler only (Django's settings install
+# the same handler in each worker), so no line is printed twice.
+logconfig_dict = stdout_logging(
+    "INFO",
+    {
         "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
         "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
     },
-}
+)

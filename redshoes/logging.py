@@ -71,3 +71,22 @@ class LineFormatter(logging.Formatter):
             # The traceback stays in the line, escaped, so it is never separated from its event.
             fields.append(("traceback", self.formatException(record.exc_info)))
         return " ".join(f"{key}={logfmt_value(value)}" for key, value in fields)
+
+
+def stdout_logging(level: str, loggers: dict) -> dict:
+    """A `dictConfig` sending every record, as one `LineFormatter` line, to stdout through the root logger.
+
+    Django's settings and gunicorn's config both use it, so the web server's and the
+    app's records share one handler and one format; `loggers` only adjusts levels and
+    routes named loggers through the root.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"line": {"()": "redshoes.logging.LineFormatter"}},
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": loggers,
+    }

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from redshoes.logging import stdout_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -243,20 +245,14 @@ if BEHIND_PROXY:
 # The container or process manager collects stdout; nothing is mailed, and no settings
 # are ever written out (debug is off in production, so error pages show none either).
 LOG_LEVEL = os.environ.get("REDSHOES_LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"line": {"()": "redshoes.logging.LineFormatter"}},
-    "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
+LOGGING = stdout_logging(
+    LOG_LEVEL,
+    {
         # Django's own handlers (console only with debug on, mail to ADMINS) are
-        # replaced: everything goes through the root handler above.
+        # replaced: everything goes through the root handler.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Lockouts are warnings; axes' per-attempt and start-up chatter stays out of the log.
         "axes": {"level": "WARNING"},
     },
-}
+)
