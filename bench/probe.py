@@ -33,7 +33,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils.http import urlencode  # noqa: E402
 
-from trivia.demo import DEMO_PREFIX  # noqa: E402
+from trivia.demo.planning import DEMO_PREFIX  # noqa: E402
 from trivia.models import Fact, Film, Person, Source  # noqa: E402
 from trivia.page_cache import PAGE_CACHE_ALIAS  # noqa: E402
 

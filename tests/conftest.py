@@ -2,7 +2,7 @@
 
 import pytest
 
-from trivia.services import seed_from_spec
+from trivia.services.seeding import seed_from_spec
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory, TopicFactory
 from trivia.models import Citation, Fact, Source
-from trivia.services import create_editor
+from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from tests.admin_forms import fact_form_data
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory, TopicFactory
 from trivia.models import Citation, Fact
-from trivia.services import create_editor
+from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 

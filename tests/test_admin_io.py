@@ -14,8 +14,10 @@ from django.urls import reverse
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory
 from tests.test_import_source import CRLF_NOTES, CRLF_PARAGRAPHS, DATA
-from trivia import services
+from trivia import text
 from trivia.models import Citation, Fact, Source
+from trivia.services import importing
+from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ EXPORT_ALL = "admin:trivia_fact_export_all"
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(services.create_editor("edna", "a-long-enough-passphrase"))
+    client.force_login(create_editor("edna", "a-long-enough-passphrase"))
     return client
 
 
@@ -145,7 +147,7 @@ def test_uploaded_crlf_file_is_stored_verbatim_with_newlines(editor_client):
     assert source.slug == "bijou-notes"
     assert "\r" not in source.content
     assert [p.text for p in source.paragraphs()] == CRLF_PARAGRAPHS
-    assert source.sha256 == services.text.sha256_hex(source.content)
+    assert source.sha256 == text.sha256_hex(source.content)
 
 
 def test_pasted_text_is_stored(editor_client):
@@ -173,7 +175,7 @@ def test_bad_upload_is_refused_on_the_form(editor_client, filename, message):
 
 
 def test_upload_over_the_size_limit_is_refused(editor_client):
-    big = SimpleUploadedFile("big.txt", b"x" * (services.MAX_DOCUMENT_BYTES + 1), content_type="text/plain")
+    big = SimpleUploadedFile("big.txt", b"x" * (importing.MAX_DOCUMENT_BYTES + 1), content_type="text/plain")
     response = add_source(editor_client, upload=big)
 
     assert "at most 2 MB" in form_errors(response)

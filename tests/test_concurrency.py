@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from tests.admin_forms import fact_form_data, source_form_data
 from tests.factories import CitationFactory, SourceFactory
-from trivia import forms as trivia_forms
+from trivia.admin import forms as trivia_forms
 from trivia.models import Fact, Source
-from trivia.services import StaleEdit, claim_lock_version, create_editor
+from trivia.services.editing import StaleEdit, claim_lock_version
+from trivia.services.roles import create_editor
 
 
 @pytest.fixture

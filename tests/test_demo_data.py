@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import TopicFactory
 from trivia import search, text
-from trivia.demo import DEMO_PREFIX, generate_demo_data
+from trivia.demo.planning import DEMO_PREFIX
+from trivia.demo.writing import generate_demo_data
 from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
 
 pytestmark = pytest.mark.django_db

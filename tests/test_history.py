@@ -11,7 +11,7 @@ from reversion.models import Version
 from tests.admin_forms import fact_form_data, form_data_from_page, source_form_data
 from tests.factories import CitationFactory, SourceFactory
 from trivia.models import Citation, Fact, Source
-from trivia.services import create_editor
+from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 

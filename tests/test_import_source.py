@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from reversion.models import Version
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory
-from trivia import services
+from trivia import text
 from trivia.models import Citation, Fact, Film, Source, Topic
+from trivia.services import importing
 
 DATA = Path(__file__).resolve().parent / "data"
 CRLF_NOTES = DATA / "crlf_notes.txt"
@@ -45,7 +46,7 @@ def test_crlf_document_becomes_one_draft_fact_per_paragraph_citing_it_exactly():
     assert source.url == "https://example.org/bijou"
     assert "\r" not in source.content
     assert source.content == "\n\n".join(CRLF_PARAGRAPHS[:2]) + "\n\n\n" + CRLF_PARAGRAPHS[2] + "\n"
-    assert source.sha256 == services.text.sha256_hex(source.content)
+    assert source.sha256 == text.sha256_hex(source.content)
 
     facts = list(Fact.objects.order_by("position"))
     assert [f.text for f in facts] == CRLF_PARAGRAPHS
@@ -120,7 +121,7 @@ def test_imported_facts_are_findable_by_the_search_index():
 @pytest.mark.django_db
 def test_draft_facts_go_after_those_already_unsorted_for_the_film():
     film = FilmFactory(title="The Red Shoes", year=1948)
-    unsorted, _ = services.unsorted_topic()
+    unsorted, _ = importing.unsorted_topic()
     FactFactory(film=film, topic=unsorted, position=41, status=Fact.Status.DRAFT)
 
     import_source(CRLF_NOTES)
@@ -211,17 +212,17 @@ def test_utf16_text_is_refused_as_binary_with_a_hint_to_save_as_utf8(tmp_path):
 def test_file_over_the_size_limit_is_refused(tmp_path):
     big = tmp_path / "big.txt"
     paragraph = "A long paragraph of trivia. " * 40 + "\n\n"
-    big.write_text(paragraph * (services.MAX_DOCUMENT_BYTES // len(paragraph) + 1), encoding="utf-8")
-    assert big.stat().st_size > services.MAX_DOCUMENT_BYTES
+    big.write_text(paragraph * (importing.MAX_DOCUMENT_BYTES // len(paragraph) + 1), encoding="utf-8")
+    assert big.stat().st_size > importing.MAX_DOCUMENT_BYTES
     assert_refused(big, "at most 2.0 MB")
 
 
 @pytest.mark.django_db
 def test_file_at_the_size_limit_is_accepted(tmp_path):
     exact = tmp_path / "exact.txt"
-    body = ("x" * 1023 + "\n") * (services.MAX_DOCUMENT_BYTES // 1024)
+    body = ("x" * 1023 + "\n") * (importing.MAX_DOCUMENT_BYTES // 1024)
     exact.write_text(body, encoding="utf-8")
-    assert exact.stat().st_size == services.MAX_DOCUMENT_BYTES
+    assert exact.stat().st_size == importing.MAX_DOCUMENT_BYTES
     import_source(exact)
     assert Fact.objects.count() == 1
 
@@ -274,11 +275,11 @@ def test_paragraphs_already_cited_are_skipped_and_a_second_run_creates_nothing()
     film = FilmFactory()
     CitationFactory(source=source, quote="A painter designed every backdrop")  # inside paragraph 2
 
-    first = services.create_draft_facts_from_paragraphs(source, film)
+    first = importing.create_draft_facts_from_paragraphs(source, film)
     assert [number for number, _ in first.facts] == [1, 3, 4]
     assert first.skipped == [2]
 
-    second = services.create_draft_facts_from_paragraphs(source, film)
+    second = importing.create_draft_facts_from_paragraphs(source, film)
     assert second.facts == []
     assert second.skipped == [1, 2, 3, 4]
     assert Fact.objects.filter(film=film).count() == 3
@@ -290,5 +291,5 @@ def test_a_broken_citation_does_not_count_as_covering_a_paragraph():
     citation = CitationFactory(source=source)
     Citation.objects.filter(pk=citation.pk).update(is_broken=True, broken_reason="Quote gone.")
 
-    report = services.create_draft_facts_from_paragraphs(source, FilmFactory())
+    report = importing.create_draft_facts_from_paragraphs(source, FilmFactory())
     assert [number for number, _ in report.facts] == [1, 2, 3, 4]

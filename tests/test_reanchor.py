@@ -7,7 +7,8 @@ from tests.admin_forms import source_form_data
 from tests.factories import CitationFactory, SourceFactory
 from trivia import text
 from trivia.models import Citation, Source
-from trivia.services import create_editor, reanchor_citations
+from trivia.services.anchoring import reanchor_citations
+from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 

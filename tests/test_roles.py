@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.factories import CitationFactory, FactFactory, SourceFactory
 from trivia.models import Fact, Source
-from trivia.services import EDITOR_PERMISSIONS, EDITORS_GROUP, create_editor
+from trivia.services.roles import EDITOR_PERMISSIONS, EDITORS_GROUP, create_editor
 
 pytestmark = pytest.mark.django_db
 

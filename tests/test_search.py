@@ -13,7 +13,8 @@ from django.db import connection
 from tests.factories import CitationFactory, FactFactory, PersonFactory, SourceFactory
 from trivia import search
 from trivia.models import Fact, Person
-from trivia.services import rebuild_search_index, seed_from_spec
+from trivia.search import rebuild_search_index
+from trivia.services.seeding import seed_from_spec
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from trivia import text
 from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
-from trivia.services import DEFAULT_SEED_SPEC, SEED_DIR, SeedError, seed_from_spec
+from trivia.services.seeding import DEFAULT_SEED_SPEC, SEED_DIR, SeedError, seed_from_spec
 
 pytestmark = pytest.mark.django_db
 

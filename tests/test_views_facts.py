@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory, TopicFactory
 from trivia.models import Citation, Fact
-from trivia.services import rebuild_search_index
+from trivia.search import rebuild_search_index
 
 pytestmark = pytest.mark.django_db
 

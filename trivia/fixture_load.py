@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connections
 
-from . import search, services, text
+from . import search, text
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 from .signals import FixtureIntegrityError
 
@@ -260,7 +260,7 @@ def load_into_empty_tables(entries: Iterable, using: str) -> int:
     except DatabaseError as exc:
         # E.g. two topics with one name: the stock path says which object, in its words.
         raise NotFastLoadable(str(exc)) from exc
-    services.rebuild_search_index()
+    search.rebuild_search_index()
     return len(entries)
 
 

@@ -30,7 +30,7 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Expression, FloatField, Value
 from django.utils.html import escape
@@ -283,3 +283,36 @@ def ensure_sqlite_index(connection) -> bool:
             cursor.execute(statement)
         cursor.execute(SQLITE_REBUILD)
     return True
+
+
+@transaction.atomic
+def rebuild_search_index(batch_size: int = 1000) -> int:
+    """Recompute every fact's search document and rebuild the full-text index; return how many changed.
+
+    For writes that bypass signals (`bulk_create`, `QuerySet.update`, raw SQL). On SQLite
+    it also puts back the FTS5 triggers if a table rebuild dropped them and rebuilds the
+    FTS5 index from the documents, so a damaged index is repaired too; on PostgreSQL it
+    merges the GIN index's pending entries, which every search would otherwise scan.
+    """
+    ensure_sqlite_index(connection)
+    if connection.vendor == "sqlite":
+        # The update triggers tell FTS5 which words to forget; they must be the words it
+        # holds, so bring the index in step with the table before changing documents.
+        with connection.cursor() as cursor:
+            cursor.execute(SQLITE_REBUILD)
+    changed = 0
+    last_pk = 0
+    while True:
+        batch = list(Fact.objects.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            break
+        changed += len(refresh_search_documents(batch, batch_size=batch_size))
+        last_pk = batch[-1]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(SQLITE_OPTIMIZE)
+        elif connection.vendor == "postgresql":
+            # After a bulk write: merge GIN's pending list and refresh the planner's row counts.
+            cursor.execute(POSTGRES_CLEAN_PENDING)
+            cursor.execute("ANALYZE trivia_fact")
+    return changed

@@ -64,7 +64,7 @@ def check_loaded_citation(sender, instance, raw, **kwargs):
 # those writes refreshes it, raw fixture saves included (loaddata saves a fact, then
 # sets its people, then saves its citations). On SQLite the FTS5 triggers follow the
 # column; on PostgreSQL the GIN index does. Writes that bypass signals (bulk_create,
-# QuerySet.update) call `services.rebuild_search_index()` afterwards.
+# QuerySet.update) call `search.rebuild_search_index()` afterwards.
 
 
 @receiver(post_save, sender=Fact, dispatch_uid="trivia_search_fact_saved")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 # A paragraph ends at a blank line (a line holding nothing but spaces or tabs counts).
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
+# A line with the blank lines after it (see `line_chunks`).
+LINE_CHUNK = re.compile(r"[^\n]*\n*")
 
 
 @dataclass(frozen=True)
@@ -112,3 +114,12 @@ def locate_quote(content: str, quote: str, paragraph: int | None = None) -> tupl
     if len(starts) > 1:
         raise AmbiguousQuote(quote, starts, [paragraph_number(content, s, spans) for s in starts])
     return starts[0], starts[0] + len(quote)
+
+
+def line_chunks(content: str) -> list[str]:
+    """The text as lines, each with the blank lines after it; joined, they are the text again.
+
+    Diff these rather than plain lines: the blank lines between paragraphs are half the
+    lines of a source and all equal, which makes difflib quadratic.
+    """
+    return [chunk for chunk in LINE_CHUNK.findall(content) if chunk]

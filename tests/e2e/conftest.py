@@ -144,7 +144,7 @@ EDITOR_PASSWORD = "a long editor passphrase 42"
 @pytest.fixture
 def editor(transactional_db):
     """A staff account in the Editors group, made the way `manage.py create_editor` makes one."""
-    from trivia.services import create_editor
+    from trivia.services.roles import create_editor
 
     return create_editor("vicky", EDITOR_PASSWORD)
 

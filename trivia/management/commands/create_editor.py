@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trivia.services import EDITORS_GROUP, RolesError, create_editor
+from trivia.services.roles import EDITORS_GROUP, RolesError, create_editor
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trivia.demo import DEFAULT_BIG_FILM_FACTS, DemoDataError, generate_demo_data
+from trivia.demo.planning import DEFAULT_BIG_FILM_FACTS
+from trivia.demo.writing import DemoDataError, generate_demo_data
 
 
 class Command(BaseCommand):

@@ -2,15 +2,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trivia import services
 from trivia.models import Source
+from trivia.services import importing
 
 
 class Command(BaseCommand):
     help = (
         "Store a UTF-8 text document as a new Source and create one draft fact per paragraph, each citing "
         "exactly its paragraph, under the “Unsorted” topic. The film is created if missing. All or nothing; "
-        f"documents over {services.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, empty, binary, non-UTF-8 or "
+        f"documents over {importing.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, empty, binary, non-UTF-8 or "
         "already imported are refused."
     )
 
@@ -29,11 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, title, film, year, kind, url, **options):
         try:
-            content = services.read_document_file(path)
-            report = services.import_source_document(
+            content = importing.read_document_file(path)
+            report = importing.import_source_document(
                 content, title=title, film_title=film, year=year, kind=kind, url=url
             )
-        except services.SourceImportError as exc:
+        except importing.SourceImportError as exc:
             raise CommandError(f"{exc} Nothing was written.") from None
         lines = report.lines()
         self.stdout.write(self.style.SUCCESS(lines[0]))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from trivia.models import Fact
-from trivia.services import rebuild_search_index
+from trivia.search import rebuild_search_index
 
 
 class Command(BaseCommand):

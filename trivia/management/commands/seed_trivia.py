@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trivia.services import DEFAULT_SEED_SPEC, SeedError, seed_from_spec
+from trivia.services.seeding import DEFAULT_SEED_SPEC, SeedError, seed_from_spec
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from trivia.services import EDITOR_PERMISSIONS, EDITORS_GROUP, RolesError, ensure_editors_group
+from trivia.services.roles import EDITOR_PERMISSIONS, EDITORS_GROUP, RolesError, ensure_editors_group
 
 
 class Command(BaseCommand):

@@ -19,8 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
-from . import text
-from .services import line_chunks
+from .. import text
+from ..models import Citation, Source
 
 # Values longer than this are shown as a word diff instead of "old → new".
 LONG_VALUE = 120
@@ -90,7 +90,7 @@ def word_diff(old: str, new: str) -> SafeString:
     Lines are matched first and words only inside the lines that changed: a word-level
     match over a whole 50 KB source took half a minute (common words match everywhere).
     """
-    old_lines, new_lines = line_chunks(old), line_chunks(new)
+    old_lines, new_lines = text.line_chunks(old), text.line_chunks(new)
     opcodes = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
     pieces = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
@@ -154,7 +154,6 @@ def field_changes(model, old: dict | None, new: dict, cache: dict) -> list[Field
 
 
 def citation_summary(fields: dict, cache: dict) -> str:
-    from .models import Source
 
     source = related_label(Source, fields.get("source_id"), cache)
     return f"{source}: “{text.shorten(fields.get('quote', ''), 80)}”"
@@ -162,7 +161,6 @@ def citation_summary(fields: dict, cache: dict) -> str:
 
 def related_citation_changes(fact_pk, version: Version, previous: Version | None, cache: dict) -> list[str]:
     """Citations added, removed or changed between two versions of a fact (they share its revisions)."""
-    from .models import Citation
 
     def citations_in(v):
         if v is None:

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import exports, services
+from .. import exports
+from ..models import Fact, Film, Source
+from ..services import importing
 from .forms import SourceForm
-from .models import Fact, Film, Source
 
 FIXTURE_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -78,7 +79,7 @@ class SourceAddForm(SourceForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
         help_text=(
             f"A .txt file in UTF-8 (a BOM, Windows or old Mac line endings are fine), at most "
-            f"{services.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Or paste the text below instead."
+            f"{importing.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Or paste the text below instead."
         ),
     )
 
@@ -96,15 +97,15 @@ class SourceAddForm(SourceForm):
         upload = self.cleaned_data.get("upload")
         if not upload:
             return None
-        if upload.size > services.MAX_DOCUMENT_BYTES:
+        if upload.size > importing.MAX_DOCUMENT_BYTES:
             # Refused before its bytes are read into memory.
             raise ValidationError(
                 f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB; a source document may be at most "
-                f"{services.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Split it into smaller documents."
+                f"{importing.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Split it into smaller documents."
             )
         try:
-            return services.decode_document(upload.read(), upload.name)
-        except services.SourceImportError as exc:
+            return importing.decode_document(upload.read(), upload.name)
+        except importing.SourceImportError as exc:
             raise ValidationError(str(exc)) from None
 
     def clean(self):
@@ -118,13 +119,13 @@ class SourceAddForm(SourceForm):
             self.add_error("content", "Upload a .txt file above or paste the text of the source here.")
             return cleaned_data
         content = uploaded or pasted
-        duplicate = services.already_imported(content)
+        duplicate = importing.already_imported(content)
         if duplicate is not None:
-            self.add_error("upload" if uploaded else "content", services.duplicate_message(duplicate))
+            self.add_error("upload" if uploaded else "content", importing.duplicate_message(duplicate))
             return cleaned_data
         cleaned_data["content"] = content
         if not cleaned_data.get("slug") and cleaned_data.get("title"):
-            cleaned_data["slug"] = services.unique_slug(Source, cleaned_data["title"], "source")
+            cleaned_data["slug"] = importing.unique_slug(Source, cleaned_data["title"], "source")
         return cleaned_data
 
     def _post_clean(self):
@@ -171,7 +172,7 @@ def create_draft_facts(modeladmin, request, queryset):
     if form.is_valid():
         film = form.cleaned_data["film"]
         for source in sources:
-            report = services.create_draft_facts_from_paragraphs(source, film, user=request.user)
+            report = importing.create_draft_facts_from_paragraphs(source, film, user=request.user)
             if report.facts:
                 drafts = (
                     reverse("admin:trivia_fact_changelist")

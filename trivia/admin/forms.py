@@ -10,8 +10,9 @@ mismatch is a form error that keeps the editor's input.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import history, text
-from .models import Citation, Fact, Source, new_fact_key
+from .. import text
+from ..models import Citation, Fact, Source, new_fact_key
+from . import history
 
 # Typographic punctuation editors paste from word processors, mapped to the plain
 # characters (one for one, so offsets do not shift) to explain a near miss.
@@ -23,7 +24,7 @@ class LockedModelForm(forms.ModelForm):
 
     The hidden `seen_lock_version` is the version the editor opened. `clean()` compares it
     with the row as stored now; the admin then claims the version with a conditional
-    UPDATE (`services.claim_lock_version`), so even a save racing this check cannot
+    UPDATE (`services.editing.claim_lock_version`), so even a save racing this check cannot
     overwrite.
     """
 

@@ -1,0 +1,17 @@
+"""The editorial admin: correct and add entries safely. The admin is UI; the rules live in services.
+
+- `base`: history with a readable diff (`history`), deletions recorded, optimistic locks.
+- `catalogue`: films, people, credits and topics.
+- `sources`, `facts`, `citations`: the provenance screens.
+- `forms`: citations anchored from a pasted quote; stale saves refused.
+- `imports_exports`: fixture downloads, document uploads, draft facts from paragraphs.
+"""
+
+from django.contrib import admin
+
+from . import catalogue, citations, facts, sources  # noqa: F401  (each registers its ModelAdmins)
+
+# Editors should see whose tool this is, not the framework's name (also on the login and lockout pages).
+admin.site.site_header = "redshoes editorial admin"
+admin.site.site_title = "redshoes admin"
+admin.site.index_title = "Films, facts and their sources"

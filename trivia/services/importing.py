@@ -1,0 +1,302 @@
+"""Importing a source document: one draft fact per paragraph, each citing exactly its paragraph."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils.text import slugify
+
+from .. import search, text
+from ..models import Citation, Fact, Film, Source, Topic, http_url_validator
+
+# An editor brings in a new trivia document; every paragraph becomes a draft fact that
+# already cites exactly that paragraph, under the "Unsorted" topic, for editors to
+# split, retopic and publish. The command, the admin upload and the admin action share
+# these functions, so they accept and refuse the same documents.
+
+# One source document may be at most this big (the file's bytes). Larger texts are
+# books, not trivia notes: split them. It also bounds one import's transaction.
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+UNSORTED_TOPIC_SLUG = "unsorted"
+UNSORTED_TOPIC_NAME = "Unsorted"
+
+
+class SourceImportError(Exception):
+    """The document or its details cannot be imported; the message says why. Nothing was written."""
+
+
+def _size(byte_count: int) -> str:
+    return f"{byte_count / 1024 / 1024:.1f} MB" if byte_count >= 1024 * 1024 else f"{byte_count:,} bytes"
+
+
+def decode_document(raw: bytes, name: str) -> str:
+    """The bytes of a document file as a Source stores them: UTF-8 (a BOM dropped), `\\n` line endings."""
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise SourceImportError(
+            f"{name} is {_size(len(raw))}; a source document may be at most {_size(MAX_DOCUMENT_BYTES)}. "
+            "Split it into smaller documents."
+        )
+    if b"\x00" in raw:
+        raise SourceImportError(
+            f"{name} looks like a binary file (it contains NUL bytes), not text. "
+            "Import plain text; if it is UTF-16 text, save it as UTF-8 first."
+        )
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceImportError(
+            f"{name} is not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line} cannot be decoded. "
+            "Save the file as UTF-8 and try again."
+        ) from None
+    content = text.normalise_newlines(decoded)
+    if not content.strip():
+        raise SourceImportError(f"{name} is empty or holds only whitespace: there is nothing to import.")
+    return content
+
+
+def read_document_file(path: Path) -> str:
+    """A document file from disk, checked and decoded by `decode_document`."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise SourceImportError(f"{path} is a directory; give the path of a text file.")
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            # Refused before reading it into memory.
+            raise SourceImportError(
+                f"{path} is {_size(size)}; a source document may be at most {_size(MAX_DOCUMENT_BYTES)}. "
+                "Split it into smaller documents."
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceImportError(f"There is no file at {path}.") from None
+    except OSError as exc:
+        raise SourceImportError(f"Cannot read {path}: {exc.strerror}.") from None
+    return decode_document(raw, str(path))
+
+
+def already_imported(content: str) -> Source | None:
+    """The source holding exactly this text (same SHA-256), if there is one."""
+    return Source.objects.filter(sha256=text.sha256_hex(content)).first()
+
+
+def duplicate_message(source: Source) -> str:
+    return (
+        f"This document is already imported, as the source “{source.title}” (slug {source.slug!r}, "
+        f"SHA-256 {source.sha256[:12]}…)."
+    )
+
+
+def unique_slug(model, base: str, fallback: str) -> str:
+    max_length = model._meta.get_field("slug").max_length
+    base = (slugify(base) or fallback)[: max_length - 6].strip("-") or fallback
+    candidate, number = base, 2
+    while model._default_manager.filter(slug=candidate).exists():
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def parse_film_year(year) -> int:
+    try:
+        value = int(str(year).strip())
+    except ValueError:
+        raise SourceImportError(f"The year must be a number such as 1948, not {year!r}.") from None
+    if not 1870 <= value <= 2100:
+        raise SourceImportError(f"The year {value} is not a plausible film year (1870–2100).")
+    return value
+
+
+def check_source_url(url: str) -> str:
+    url = (url or "").strip()
+    if url:
+        try:
+            http_url_validator(url)
+        except ValidationError:
+            raise SourceImportError(
+                f"The URL {url!r} is not an http:// or https:// address; only web links are accepted."
+            ) from None
+    return url
+
+
+def film_for(title: str, year) -> tuple[Film, bool]:
+    """The film with this title (any capitalisation) and year, created if there is none."""
+    title = (title or "").strip()
+    if not title:
+        raise SourceImportError("The film needs a title.")
+    if len(title) > Film._meta.get_field("title").max_length:
+        raise SourceImportError("The film title is too long (at most 200 characters).")
+    year = parse_film_year(year)
+    film = Film.objects.filter(title__iexact=title, year=year).order_by("pk").first()
+    if film is not None:
+        return film, False
+    film = Film.objects.create(title=title, year=year, slug=unique_slug(Film, f"{title} {year}", f"film-{year}"))
+    return film, True
+
+
+def unsorted_topic() -> tuple[Topic, bool]:
+    """The topic draft facts wait under until an editor sorts them; created on first use, listed last."""
+    topic = Topic.objects.filter(Q(slug=UNSORTED_TOPIC_SLUG) | Q(name__iexact=UNSORTED_TOPIC_NAME)).first()
+    if topic is not None:
+        return topic, False
+    return Topic.objects.create(
+        slug=UNSORTED_TOPIC_SLUG,
+        name=UNSORTED_TOPIC_NAME,
+        order=1000,
+        description="Draft facts from imported documents, waiting to be split, given a topic and published.",
+    ), True
+
+
+@dataclass
+class DraftFactsReport:
+    source: Source
+    film: Film
+    topic: Topic
+    topic_created: bool = False
+    facts: list = field(default_factory=list)  # (paragraph number, fact), in document order
+    skipped: list = field(default_factory=list)  # paragraph numbers already cited
+
+    def summary(self) -> str:
+        lines = self.lines()
+        return " ".join([lines[0], *lines[len(self.facts) + 1 :]])
+
+    def lines(self) -> list[str]:
+        result = [f"Created {len(self.facts)} draft fact(s) for {self.film} from “{self.source}”."]
+        for number, fact in self.facts:
+            one_line = " ".join(fact.text.split())
+            result.append(f"  paragraph {number}: fact {fact.key} — {text.shorten(one_line, 70)}")
+        if self.skipped:
+            result.append(
+                "Skipped paragraph(s) " + ", ".join(str(n) for n in self.skipped) + ": a fact already cites them."
+            )
+        return result
+
+
+def create_draft_facts_from_paragraphs(source: Source, film: Film, *, user=None) -> DraftFactsReport:
+    """One draft fact per paragraph of `source` not yet cited, each citing exactly its paragraph.
+
+    A paragraph overlapped by any sound citation of this source is skipped: someone has
+    already drawn a fact from it, and running this again must not duplicate work. (Broken
+    citations do not count: their offsets refer to an older text.) Facts and citations
+    are inserted in bulk — a long document has thousands of paragraphs and a per-row save
+    re-reads the whole text for each — and their search documents refreshed after.
+    """
+    with transaction.atomic(), reversion.create_revision():
+        if user is not None:
+            reversion.set_user(user)
+        topic, topic_created = unsorted_topic()
+        report = DraftFactsReport(source=source, film=film, topic=topic, topic_created=topic_created)
+        cited = list(source.citations.filter(is_broken=False).values_list("start", "end"))
+        fresh = []
+        for paragraph in source.paragraphs():
+            if any(start < paragraph.end and end > paragraph.start for start, end in cited):
+                report.skipped.append(paragraph.number)
+            else:
+                fresh.append(paragraph)
+        reversion.set_comment(f"Draft facts from {len(fresh)} paragraph(s) of “{text.shorten(source.title, 80)}”")
+        if not fresh:
+            return report
+
+        last = Fact.objects.filter(film=film, topic=topic).aggregate(last=Max("position"))["last"] or 0
+        facts = [
+            Fact(film=film, topic=topic, text=p.text, status=Fact.Status.DRAFT, position=last + i)
+            for i, p in enumerate(fresh, start=1)
+        ]
+        Fact.objects.bulk_create(facts)
+        by_key = Fact.objects.in_bulk([f.key for f in facts], field_name="key")
+        facts = [by_key[f.key] for f in facts]
+        citations = []
+        for paragraph, fact in zip(fresh, facts, strict=True):
+            citation = Citation(
+                fact=fact,
+                source=source,
+                quote=source.content[paragraph.start : paragraph.end],
+                start=paragraph.start,
+                end=paragraph.end,
+                paragraph=paragraph.number,
+            )
+            # bulk_create skips Citation.save(); the invariant is still checked, row by row.
+            if citation.quote != paragraph.text or citation.invariant_errors():
+                raise SourceImportError(f"Paragraph {paragraph.number} could not be cited exactly.")
+            citations.append(citation)
+        Citation.objects.bulk_create(citations)
+        search.refresh_search_documents([f.pk for f in facts])
+        for fact in Fact.objects.filter(pk__in=[f.pk for f in facts]).prefetch_related("citations"):
+            for citation in fact.citations.all():
+                # The revision records str(citation), which names the source: give it the one
+                # already in memory, or each citation would fetch the whole text again.
+                citation.source = source
+            reversion.add_to_revision(fact)
+        report.facts = [(p.number, f) for p, f in zip(fresh, facts, strict=True)]
+    return report
+
+
+@dataclass
+class ImportReport:
+    source: Source
+    film_created: bool
+    drafts: DraftFactsReport
+
+    def lines(self) -> list[str]:
+        source, film = self.source, self.drafts.film
+        return [
+            f"Stored source “{source.title}” ({source.slug}): {len(source.content):,} characters, "
+            f"{len(source.paragraphs())} paragraph(s), SHA-256 {source.sha256[:12]}….",
+            f"{'Created' if self.film_created else 'Using'} film {film} ({film.slug}).",
+            f"{'Created' if self.drafts.topic_created else 'Using'} topic “{self.drafts.topic}”.",
+            *self.drafts.lines(),
+        ]
+
+
+def import_source_document(
+    content: str,
+    *,
+    title: str,
+    film_title: str,
+    year,
+    kind: str = Source.Kind.DOCUMENT,
+    url: str = "",
+    user=None,
+) -> ImportReport:
+    """Store `content` as a new Source and turn each paragraph into a cited draft fact.
+
+    All or nothing, recorded as one revision. Refuses (SourceImportError) a document that
+    is already imported, naming the source that holds it.
+    """
+    content = text.normalise_newlines(content or "")
+    if not content.strip():
+        raise SourceImportError("The document is empty or holds only whitespace: there is nothing to import.")
+    title = (title or "").strip()
+    if not title:
+        raise SourceImportError("The source needs a title.")
+    if len(title) > Source._meta.get_field("title").max_length:
+        raise SourceImportError("The source title is too long (at most 300 characters).")
+    if kind not in Source.Kind.values:
+        raise SourceImportError(f"Unknown kind {kind!r}; choose one of {', '.join(Source.Kind.values)}.")
+    url = check_source_url(url)
+    year = parse_film_year(year)
+    with transaction.atomic(), reversion.create_revision():
+        if user is not None:
+            reversion.set_user(user)
+        duplicate = already_imported(content)
+        if duplicate is not None:
+            raise SourceImportError(duplicate_message(duplicate))
+        film, film_created = film_for(film_title, year)
+        try:
+            with transaction.atomic():
+                source = Source.objects.create(
+                    title=title, slug=unique_slug(Source, title, "source"), kind=kind, url=url, content=content
+                )
+        except IntegrityError:
+            # The same text committed by a concurrent import after the check above.
+            duplicate = already_imported(content)
+            if duplicate is None:
+                raise
+            raise SourceImportError(duplicate_message(duplicate)) from None
+        drafts = create_draft_facts_from_paragraphs(source, film, user=user)
+        reversion.add_to_revision(source)
+        reversion.set_comment(f"Imported “{text.shorten(title, 80)}”: {len(drafts.facts)} draft fact(s)")
+    return ImportReport(source=source, film_created=film_created, drafts=drafts)
