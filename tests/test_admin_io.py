@@ -178,7 +178,11 @@ def test_upload_over_the_size_limit_is_refused(editor_client):
     big = SimpleUploadedFile("big.txt", b"x" * (importing.MAX_DOCUMENT_BYTES + 1), content_type="text/plain")
     response = add_source(editor_client, upload=big)
 
-    assert "at most 2 MB" in form_errors(response)
+    # The same words as `import_source`, with exact byte counts.
+    assert form_errors(response) == (
+        "big.txt is 2,097,153 bytes; a source document may be at most 2,097,152 bytes (2 MiB). "
+        "Split it into smaller documents."
+    )
     assert not Source.objects.exists()
 
 

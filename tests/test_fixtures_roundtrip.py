@@ -21,8 +21,8 @@ from reversion.models import Version
 
 from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
 from trivia import search
+from trivia.management.commands.loaddata import FixtureIntegrityError
 from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
-from trivia.signals import FixtureIntegrityError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TRIVIA_MODELS = [Film, Person, Credit, Topic, Source, Fact, Citation]

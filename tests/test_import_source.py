@@ -1,5 +1,6 @@
 """`import_source`: a text document becomes a Source and one cited draft fact per paragraph, or nothing at all."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def test_crlf_document_becomes_one_draft_fact_per_paragraph_citing_it_exactly():
     assert source.kind == Source.Kind.ARTICLE
     assert source.url == "https://example.org/bijou"
     assert "\r" not in source.content
-    assert source.content == "\n\n".join(CRLF_PARAGRAPHS[:2]) + "\n\n\n" + CRLF_PARAGRAPHS[2] + "\n"
+    # Stored as the document's text: LF endings, trailing whitespace trimmed.
+    assert source.content == "\n\n".join(CRLF_PARAGRAPHS[:2]) + "\n\n\n" + CRLF_PARAGRAPHS[2]
     assert source.sha256 == text.sha256_hex(source.content)
 
     facts = list(Fact.objects.order_by("position"))
@@ -82,7 +84,7 @@ def test_bom_is_dropped_and_cr_line_endings_become_newlines():
     import_source(DATA / "bom_cr_notes.txt")
 
     source = Source.objects.get()
-    assert source.content == "First paragraph after a BOM.\n\nSecond paragraph, old Mac endings.\n"
+    assert source.content == "First paragraph after a BOM.\n\nSecond paragraph, old Mac endings."
     first = Citation.objects.get(paragraph=1)
     assert (first.start, first.quote) == (0, "First paragraph after a BOM.")
 
@@ -214,7 +216,9 @@ def test_file_over_the_size_limit_is_refused(tmp_path):
     paragraph = "A long paragraph of trivia. " * 40 + "\n\n"
     big.write_text(paragraph * (importing.MAX_DOCUMENT_BYTES // len(paragraph) + 1), encoding="utf-8")
     assert big.stat().st_size > importing.MAX_DOCUMENT_BYTES
-    assert_refused(big, "at most 2.0 MB")
+    assert_refused(
+        big, re.escape(f"is {big.stat().st_size:,} bytes; a source document may be at most 2,097,152 bytes (2 MiB).")
+    )
 
 
 @pytest.mark.django_db

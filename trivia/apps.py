@@ -12,6 +12,8 @@ class TriviaConfig(AppConfig):
         # Signal handlers keep derived data (citation checks on fixture loads) in step.
         from . import signals  # noqa: F401
         from .freshness import ensure_version_triggers
+        from .services.editing import ensure_lock_triggers
 
-        # A SQLite table rebuild drops the content-version triggers; put them back after migrate.
+        # A SQLite table rebuild drops triggers; put them back after migrate.
         post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="trivia_ensure_version_triggers")
+        post_migrate.connect(ensure_lock_triggers, sender=self, dispatch_uid="trivia_ensure_lock_triggers")

@@ -1,29 +1,13 @@
-"""Loading a whole trivia fixture into empty tables in a few queries.
+"""Loading a whole trivia fixture into empty tables in a few queries, by the same rules as the stock path.
 
-Stock `loaddata` saves object by object, about ten queries per fact (natural-key
-lookups, the citation's source for the invariant check, a search-document refresh
-after each save): 698 s for 100,000 facts on SQLite (docs/performance.md). The
-documented use of a fixture is loading it into a freshly migrated database, and
-there every natural key can be resolved from the fixture itself. So `loaddata`
-(trivia/management/commands/loaddata.py) first tries `load_into_empty_tables`:
-
-- it reads the JSON, resolves natural keys with in-memory maps and checks, in Python
-  and in file order, what the raw `pre_save` handlers check (trivia/signals.py): a
-  source's SHA-256 and line endings, a citation's quote against its source; citation
-  paragraphs are recomputed, as there;
-- it inserts the rows in dependency order as raw inserts (like a fixture save, so
-  `created_at`/`updated_at` keep the fixture's values), primary keys in file order so
-  a re-dump is byte-identical, facts with their search documents, then the
-  fact-people rows; it resets PostgreSQL's sequences and runs the search-index
-  rebuild once, which leaves what stock `loaddata` leaves.
-
-It only takes fixtures it can load exactly as Django would. Anything else raises
-`NotFastLoadable` before or instead of writing (other apps' models, rows already in
-the tables, explicit primary keys, missing or unknown fields, a reference to an
-object not before it in the fixture, a natural key given twice, a value the database
-refuses), and the command rolls back and runs the stock path, whose messages for bad
-fixtures stay the reference. Broken provenance is reported here, with the signals'
-own messages and exception type.
+Stock `loaddata` saves object by object, several queries per fact. Into a freshly
+migrated database (the documented use) every natural key can be resolved from the
+fixture itself, so `loaddata` (trivia/management/commands/loaddata.py) first tries
+`load_into_empty_tables`: natural keys resolved in memory, every row checked by
+trivia/integrity.py (as the raw-save signals check the stock path), rows written by
+trivia/bulk.py with their own primary keys and timestamps, the search index rebuilt
+once. Whatever it cannot load exactly as Django would raises `NotFastLoadable` and the
+command rolls back and takes the stock path, whose messages stay the reference.
 """
 
 import json
@@ -33,9 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connections
 
-from . import search, text
+from . import bulk, search
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
-from .signals import FixtureIntegrityError
 
 # Dependency order, as `dumpdata` writes them.
 MODELS = [Film, Person, Credit, Topic, Source, Fact, Citation]
@@ -121,10 +104,6 @@ class _Loader:
         key = _natural_key(model, fields)
         if key in self.by_key[model]:
             raise NotFastLoadable(f"{model._meta.label} {key!r} is in the fixture twice")
-        if model is Source:
-            check_source(obj)
-        elif model is Citation:
-            check_citation(obj)
         if model is Fact:
             names = fields["people"]
             if not isinstance(names, list) or not all(isinstance(name, list) for name in names):
@@ -147,37 +126,11 @@ class _Loader:
         return links
 
 
-def check_source(source: Source) -> None:
-    """What `signals.check_loaded_source` checks on a raw save, with its words."""
-    if text.normalise_newlines(source.content or "") != source.content:
-        raise FixtureIntegrityError(f"Source {source.slug!r}: its content has CR line endings; sources store \\n only.")
-    actual = text.sha256_hex(source.content)
-    if source.sha256 != actual:
-        raise FixtureIntegrityError(
-            f"Source {source.slug!r}: the stored SHA-256 {source.sha256!r} does not match its "
-            f"content (which hashes to {actual!r}); the fixture was altered or truncated."
-        )
-
-
-def check_citation(citation: Citation) -> None:
-    """What `signals.check_loaded_citation` checks on a raw save, with its words; the paragraph is recomputed."""
-    if not citation.is_broken:
-        errors = citation.invariant_errors()
-        if errors:
-            raise FixtureIntegrityError(
-                f"Citation of fact {citation.fact.key!r} in source {citation.source.slug!r} does not match its "
-                "source: " + " ".join(errors.values())
-            )
-    citation.refresh_paragraph()
-
-
 def fill_search_documents(objects: dict, links: list) -> None:
     """Each fact's search document, written with the fact rather than updated after it.
 
-    On PostgreSQL the rebuild's per-row UPDATEs each bumped the content version
-    (trivia/freshness.py), most of a 100,000-fact load. The rebuild that follows
-    finds these documents current (or rewrites the few whose people the database
-    sorts differently), and brings the full-text index in step.
+    An UPDATE per fact afterwards would also bump the content version once per statement
+    on PostgreSQL (trivia/freshness.py); the rebuild that follows finds them current.
     """
     people = {person.pk: person.name for person in objects[Person]}
     names, quotes = {}, {}
@@ -191,44 +144,12 @@ def fill_search_documents(objects: dict, links: list) -> None:
         )
 
 
-def _insert(model, fields, rows: list, using: str) -> None:
-    """Multi-row INSERTs, as many rows a statement as the database takes parameters.
-
-    The values are written as they are, as a raw fixture save writes them: `auto_now`
-    fields keep the fixture's times. (`bulk_create` would stamp the time of the load,
-    and Django's insert compiler spent most of the load building the statements value
-    by value.) Not `executemany`: on PostgreSQL that is one statement per row, and each
-    statement bumps the content version (trivia/freshness.py), the same row every time.
-    """
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # PostgreSQL's protocol takes at most 65,535 parameters a statement.
-    batch_size = max(min(connection.ops.bulk_batch_size(fields, rows), 65_535 // len(fields)), 1)
-    statements = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            if len(batch) not in statements:
-                values = ", ".join([row] * len(batch))
-                statements[len(batch)] = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
-            cursor.execute(statements[len(batch)], [value for values in batch for value in values])
-
-
-def _insert_objects(model, objs: list, using: str) -> None:
-    connection = connections[using]
-    fields = model._meta.local_concrete_fields
-    rows = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] for obj in objs]
-    if rows:
-        _insert(model, fields, rows, using)
-
-
 def load_into_empty_tables(entries: Iterable, using: str) -> int:
     """Insert the fixture's objects; return how many. Run inside a transaction.
 
     Raises `NotFastLoadable` when the stock path must load the fixture instead (the
-    caller rolls back), `FixtureIntegrityError` when it breaks a provenance invariant.
+    caller rolls back), `integrity.ProvenanceError` when it breaks a rule about sources
+    or citations (checked in file order, as the stock path would meet them).
     """
     if not isinstance(entries, list) or not entries:
         raise NotFastLoadable("the fixture is not a non-empty list of objects")
@@ -247,11 +168,9 @@ def load_into_empty_tables(entries: Iterable, using: str) -> int:
     connection = connections[using]
     try:
         for model in MODELS:
-            _insert_objects(model, loader.objects[model], using)
-        if links:
-            _insert(
-                FactPeople, [FactPeople._meta.get_field("fact"), FactPeople._meta.get_field("person")], links, using
-            )
+            bulk.insert_exact(model, loader.objects[model], using=using)
+        people_fields = [FactPeople._meta.get_field("fact"), FactPeople._meta.get_field("person")]
+        bulk.insert_rows(FactPeople, people_fields, links, using=using)
         # Stock loaddata resets the sequences of the models it loaded (PostgreSQL): the
         # next row added by hand must not collide with a loaded primary key.
         with connection.cursor() as cursor:

@@ -17,7 +17,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 
-from . import text
+from . import integrity, text
 
 # Only web links: a `javascript:` or `file:` URL must never become a clickable link.
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -217,8 +217,8 @@ class Source(TimeStamped):
 
     def save(self, *args, **kwargs):
         # The fingerprint is part of the content's identity, so it can never drift from it.
-        self.content = text.normalise_newlines(self.content or "")
-        self.sha256 = text.sha256_hex(self.content)
+        self.content = integrity.normalised_source_text(self.content)
+        self.sha256 = integrity.source_fingerprint(self.content)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -228,7 +228,7 @@ class Source(TimeStamped):
         return (self.slug,)
 
     def clean(self):
-        self.content = text.normalise_newlines(self.content or "")
+        self.content = integrity.normalised_source_text(self.content)
         if not self.content.strip():
             raise ValidationError({"content": "A source needs some text."})
 
@@ -251,9 +251,6 @@ class FactQuerySet(models.QuerySet):
         if user is not None and user.is_active and user.is_staff:
             return self
         return self.published()
-
-    def with_broken_citations(self):
-        return self.filter(citations__is_broken=True).distinct()
 
 
 class FactManager(models.Manager.from_queryset(FactQuerySet)):
@@ -364,13 +361,9 @@ class Citation(TimeStamped):
         return f"{self.source} — {self.locator}: {text.shorten(self.quote, 50)!r}"
 
     def save(self, *args, **kwargs):
-        # The invariant is checked on every save, not only in forms: no code path may
-        # store a citation that points at the wrong words.
-        if not self.is_broken:
-            errors = self.invariant_errors()
-            if errors:
-                raise ValidationError(errors)
-        self.refresh_paragraph()
+        # Checked on every save, not only in forms: no code path may store a citation that
+        # points at the wrong words (trivia/integrity.py holds the rule).
+        self.clean()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -390,33 +383,12 @@ class Citation(TimeStamped):
     def locator(self) -> str:
         return f"paragraph {self.paragraph}"
 
-    def invariant_errors(self) -> dict[str, str]:
-        """What is wrong with the offsets, as field -> message; empty when the citation is sound."""
-        if self.source_id is None or self.quote == "":
-            return {}
-        content = self.source.content
-        if self.start is None or self.end is None:
-            return {}
-        if self.end > len(content):
-            return {"end": f"The passage runs past the end of the source ({len(content)} characters)."}
-        if self.start >= self.end:
-            return {"end": "The passage must end after it starts."}
-        if content[self.start : self.end] != self.quote:
-            return {
-                "quote": (
-                    f"The source has {text.shorten(content[self.start : self.end])!r} at "
-                    f"{self.start}–{self.end}, not the quote {text.shorten(self.quote)!r}."
-                )
-            }
-        return {}
-
-    def refresh_paragraph(self):
-        if self.source_id is not None and self.start is not None:
-            self.paragraph = text.paragraph_number(self.source.content, self.start)
-
     def clean(self):
-        if not self.is_broken:
-            errors = self.invariant_errors()
-            if errors:
-                raise ValidationError(errors)
-        self.refresh_paragraph()
+        if self.source_id is None:
+            return
+        content = self.source.content
+        problems = integrity.citation_problems(self, content)
+        if problems:
+            raise ValidationError(problems)
+        if self.start is not None:
+            self.paragraph = integrity.paragraph_of(content, self.start)

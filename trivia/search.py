@@ -36,6 +36,7 @@ from django.db.models import Expression, FloatField, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import bulk
 from .models import Citation, Fact
 
 # A word: letters and digits of any script (`\w` without the underscore).
@@ -50,6 +51,10 @@ WRITTEN_WORD = re.compile(r"[^\W_]+(?:[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u
 MAX_QUERY_TERMS = 16
 # Longer words are cut and matched as prefixes, so a pasted 5,000-letter "word" is harmless.
 MAX_TERM_LENGTH = 64
+# Past this many characters a document keeps each word once (ranking then ignores repeats)...
+LONG_DOCUMENT_CHARS = 200_000
+# ...and stops at this many bytes, under PostgreSQL's 1 MB limit on a tsvector's words.
+MAX_INDEXED_BYTES = 900_000
 # A shorter `a*` stays a whole word: as a prefix it would match half the index.
 PREFIX_MIN_LENGTH = 3
 PREFIX_MARK = "*"
@@ -123,8 +128,25 @@ def words(text: str) -> list[str]:
 
 
 def build_search_document(text: str, names=(), quotes=()) -> str:
-    """What is indexed for one fact: its words, its people's names and its quotes, folded."""
-    return " ".join(words("\n".join([text, *names, *quotes])))
+    """What is indexed for one fact: its words, its people's names (in name order) and its quotes, folded.
+
+    Every write path builds the document here, so the same fact gets the same document
+    whichever way it was written. A very long text (an imported paragraph of a whole
+    document) is indexed by its distinct words in order of first use, cut at
+    `MAX_INDEXED_BYTES`: PostgreSQL refuses a tsvector whose words pass 1 MB, and both
+    databases must find the same facts.
+    """
+    folded = words("\n".join([text, *sorted(names), *quotes]))
+    document = " ".join(folded)
+    if len(document) <= LONG_DOCUMENT_CHARS:
+        return document
+    kept, size = [], 0
+    for word in dict.fromkeys(folded):
+        size += len(word.encode()) + 1
+        if size > MAX_INDEXED_BYTES:
+            break
+        kept.append(word)
+    return " ".join(kept)
 
 
 def query_terms(q: str | None) -> list[str]:
@@ -168,7 +190,7 @@ def refresh_search_documents(fact_ids, using: str = DEFAULT_DB_ALIAS, batch_size
         batch = ids[offset : offset + batch_size]
         names = {}
         people = Fact.people.through.objects.using(using).filter(fact_id__in=batch)
-        for fact_id, name in people.order_by("fact_id", "person__name").values_list("fact_id", "person__name"):
+        for fact_id, name in people.values_list("fact_id", "person__name"):
             names.setdefault(fact_id, []).append(name)
         quotes = {}
         citations = Citation.objects.using(using).filter(fact_id__in=batch).order_by("pk")
@@ -179,22 +201,10 @@ def refresh_search_documents(fact_ids, using: str = DEFAULT_DB_ALIAS, batch_size
         for pk, text, stored in facts:
             document = build_search_document(text, names.get(pk, ()), quotes.get(pk, ()))
             if document != stored:
-                stale.append((document, pk))
+                stale.append(Fact(pk=pk, search_document=document))
                 changed[pk] = document
-        if stale:
-            _write_search_documents(stale, using)
+        bulk.update(Fact, stale, ["search_document"], using=using)
     return changed
-
-
-def _write_search_documents(rows: list[tuple[str, int]], using: str) -> None:
-    # One prepared UPDATE run per row: `bulk_update` builds a CASE over the whole batch,
-    # which SQLite evaluates row by row (quadratic), and 100,000 facts took minutes.
-    connection = connections[using]
-    table = connection.ops.quote_name(Fact._meta.db_table)
-    column = connection.ops.quote_name(Fact._meta.get_field("search_document").column)
-    pk = connection.ops.quote_name(Fact._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", rows)
 
 
 class StoredSearchVector(Expression):

@@ -1,62 +1,45 @@
-"""Checks that run when a fixture is loaded.
+"""Signal handlers: the provenance rules on raw saves, and the search document kept in step.
 
-`loaddata` saves objects "raw", bypassing `Model.save()`, so the provenance
-invariants would not be checked. These handlers check them on raw saves only, and
-raise `FixtureIntegrityError` (a `CommandError`, so `loaddata` prints one clear line
-and exits non-zero) inside loaddata's transaction: nothing of the fixture is kept.
+`loaddata` and reversion's revert save rows "raw", bypassing `Model.save()`. The raw
+`pre_save` handlers apply the rules an editor's save does (trivia/integrity.py): a source
+must hash to its SHA-256, a citation must sit on its quote, and a source whose text
+changes under its citations re-anchors or flags them. A broken rule raises
+`ProvenanceError` inside the caller's transaction, so nothing of the load is kept.
 """
 
-from django.core.management.base import CommandError
 from django.db import connections
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from . import search, text
+from . import integrity, search, text
 from .models import Citation, Fact, Person, Source
+from .services import anchoring
 
 
-class FixtureIntegrityError(CommandError):
-    """A fixture holds data that breaks a provenance invariant."""
-
-
-@receiver(pre_save, sender=Source, dispatch_uid="trivia_check_loaded_source")
-def check_loaded_source(sender, instance, raw, **kwargs):
+@receiver(pre_save, sender=Source, dispatch_uid="trivia_raw_source_saved")
+def check_raw_source(sender, instance, raw, using, **kwargs):
     if not raw:
         return
-    normalised = text.normalise_newlines(instance.content or "")
-    if normalised != instance.content:
-        raise FixtureIntegrityError(
-            f"Source {instance.slug!r}: its content has CR line endings; sources store \\n only."
-        )
-    actual = text.sha256_hex(instance.content)
-    if instance.sha256 != actual:
-        raise FixtureIntegrityError(
-            f"Source {instance.slug!r}: the stored SHA-256 {instance.sha256!r} does not match its "
-            f"content (which hashes to {actual!r}); the fixture was altered or truncated."
-        )
+    integrity.require_sound_source(instance)
+    previous = Source.objects.using(using).filter(pk=instance.pk).values_list("content", flat=True).first()
+    if previous is not None and previous != instance.content:
+        # A fixture or an old version brings other text: the citations follow it or are flagged.
+        anchoring.reanchor_citations(instance, previous_content=previous)
 
 
-@receiver(pre_save, sender=Citation, dispatch_uid="trivia_check_loaded_citation")
-def check_loaded_citation(sender, instance, raw, **kwargs):
+@receiver(pre_save, sender=Citation, dispatch_uid="trivia_raw_citation_saved")
+def check_raw_citation(sender, instance, raw, using, **kwargs):
     if not raw:
         return
-    try:
-        source = Source.objects.get(pk=instance.source_id)
-    except Source.DoesNotExist:
-        raise FixtureIntegrityError(
+    source = Source.objects.using(using).only("slug", "content").filter(pk=instance.source_id).first()
+    if source is None:
+        raise integrity.ProvenanceError(
             f"A citation refers to a source that is not in the database or the fixture "
             f"(quote {text.shorten(instance.quote)!r})."
-        ) from None
+        )
     instance.source = source
-    if not instance.is_broken:
-        errors = instance.invariant_errors()
-        if errors:
-            fact_key = getattr(instance.fact, "key", "?") if instance.fact_id else "?"
-            raise FixtureIntegrityError(
-                f"Citation of fact {fact_key!r} in source {source.slug!r} does not match its source: "
-                + " ".join(errors.values())
-            )
-    instance.refresh_paragraph()
+    fact_key = Fact.objects.using(using).filter(pk=instance.fact_id).values_list("key", flat=True).first()
+    integrity.require_sound_citation(instance, source.content, fact_key=fact_key or "?", source_slug=source.slug)
 
 
 # --- Full-text search: keep `Fact.search_document` in step ---------------------------

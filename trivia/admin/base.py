@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from .. import integrity
 from ..services import editing
-from ..signals import FixtureIntegrityError
 from . import history
 
 
@@ -100,35 +100,19 @@ class LockedAdmin(EditorialAdmin):
             opts = self.model._meta
             return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", quote(object_id))
 
+    # Reverting writes the old version raw; trivia/signals.py keeps the lock moving forward
+    # and re-anchors a source's citations to the restored text, as for any raw save.
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting saves the old version raw, which would reset lock_version to its
-        # default. Remember the row as it is now so the lock (and, for a source, the text
-        # the citations are anchored to) carries on from the current state.
-        request.trivia_before_revert = self.model._default_manager.filter(pk=unquote(object_id)).first()
-        return self.guard_revert(request, super().revision_view, object_id, version_id, extra_context)
+        return self.refuse_unsound_revert(request, super().revision_view, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        return self.guard_revert(request, super().recover_view, version_id, extra_context)
+        return self.refuse_unsound_revert(request, super().recover_view, version_id, extra_context)
 
-    def guard_revert(self, request, view, *args):
+    def refuse_unsound_revert(self, request, view, *args):
         try:
             return view(request, *args)
-        except FixtureIntegrityError as exc:
+        except integrity.ProvenanceError as exc:
             # An old citation no longer matches its source (the source was edited since).
             messages.error(request, f"This version cannot be restored as it was: {exc} Edit the current one instead.")
             opts = self.model._meta
             return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        before = getattr(request, "trivia_before_revert", None)
-        if (
-            obj is not None
-            and before is not None
-            and before.pk == obj.pk
-            and hasattr(obj, "lock_version")
-            and obj.lock_version != before.lock_version
-        ):
-            type(obj)._default_manager.filter(pk=obj.pk).update(lock_version=before.lock_version)
-            obj.lock_version = before.lock_version
-        return obj

@@ -79,7 +79,7 @@ class SourceAddForm(SourceForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
         help_text=(
             f"A .txt file in UTF-8 (a BOM, Windows or old Mac line endings are fine), at most "
-            f"{importing.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Or paste the text below instead."
+            f"{importing.MAX_DOCUMENT_BYTES:,} bytes. Or paste the text below instead."
         ),
     )
 
@@ -98,11 +98,7 @@ class SourceAddForm(SourceForm):
         if not upload:
             return None
         if upload.size > importing.MAX_DOCUMENT_BYTES:
-            # Refused before its bytes are read into memory.
-            raise ValidationError(
-                f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB; a source document may be at most "
-                f"{importing.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Split it into smaller documents."
-            )
+            raise ValidationError(importing.too_big_message(upload.name, upload.size))  # before reading it
         try:
             return importing.decode_document(upload.read(), upload.name)
         except importing.SourceImportError as exc:
@@ -118,7 +114,7 @@ class SourceAddForm(SourceForm):
         if not uploaded and not pasted:
             self.add_error("content", "Upload a .txt file above or paste the text of the source here.")
             return cleaned_data
-        content = uploaded or pasted
+        content = uploaded or importing.document_text(pasted)
         duplicate = importing.already_imported(content)
         if duplicate is not None:
             self.add_error("upload" if uploaded else "content", importing.duplicate_message(duplicate))

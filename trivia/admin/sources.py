@@ -62,19 +62,7 @@ class SourceAdmin(LockedAdmin):
         return imports_exports.SOURCE_ADD_FIELDSETS if obj is None else super().get_fieldsets(request, obj)
 
     def save_model(self, request, obj, form, change):
-        before = getattr(request, "trivia_before_revert", None)
-        previous_content = before.content if before is not None else form.initial.get("content")
-        report = None
-        if change and previous_content is not None and previous_content != obj.content:
-            # A revert may have restored some citations (those saved in the same revision)
-            # to offsets that fit the restored text, so their offsets cannot be mapped
-            # through a diff from the previous text: check each against the text instead.
-            diff_base = None if before is not None else previous_content
-            # Re-anchored before the source row is written (same transaction): the
-            # source's version is then stored after its citations', and reversion reverts
-            # a revision newest version first, so a later revert restores the text before
-            # the citations are checked against it.
-            report = anchoring.reanchor_citations(obj, previous_content=diff_base)
+        report = anchoring.reanchor_for_edit(obj, form.initial.get("content") if change else None)
         super().save_model(request, obj, form, change)
         if report is not None:
             level = messages.WARNING if report.broken else messages.SUCCESS

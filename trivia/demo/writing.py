@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 
-from .. import search, text
+from .. import bulk, integrity, search
 from ..models import Citation, Credit, Fact, Film, Person, Source, Topic
 from .planning import DEFAULT_BIG_FILM_FACTS, DEMO_PREFIX, DemoPlanner, PlannedFilm
 
@@ -49,17 +49,7 @@ def check_arguments(films: int, facts: int, big_film_facts: int) -> None:
 
 def remove_demo_data() -> int:
     """Delete every `demo-` row (and nothing else); returns how many facts went."""
-    facts = Fact.objects.filter(key__startswith=DEMO_PREFIX)
-    fact_total = facts.count()
-    # Facts, their citations and their people links in one DELETE statement each. Through the
-    # ORM, the collector loads every fact and the search signals refresh a fact's search
-    # document once per deleted citation: minutes at 100,000 facts, for rows that are going.
-    demo_fact_ids, params = facts.values("pk").query.sql_with_params()
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model, column in ((Citation, "fact_id"), (Fact.people.through, "fact_id"), (Fact, "id")):
-            table = quote(model._meta.db_table)
-            cursor.execute(f"DELETE FROM {table} WHERE {quote(column)} IN ({demo_fact_ids})", params)
+    fact_total = bulk.delete_facts(Fact.objects.filter(key__startswith=DEMO_PREFIX))
     try:
         Credit.objects.filter(film__slug__startswith=DEMO_PREFIX).delete()
         for model in (Film, Source, Person, Topic):
@@ -108,21 +98,24 @@ class DemoWriter:
         self.person_ids: dict[str, int] = {}
 
     def write_shared_rows(self):
-        topics = Topic.objects.bulk_create(
-            Topic(slug=t["slug"], name=t["name"], order=t["order"], description=f"{t['name']} (demo data).")
-            for t in self.planner.topics
+        topics = bulk.create(
+            Topic,
+            [
+                Topic(slug=t["slug"], name=t["name"], order=t["order"], description=f"{t['name']} (demo data).")
+                for t in self.planner.topics
+            ],
         )
         self.topic_ids = {topic.slug: topic.pk for topic in topics}
-        people = Person.objects.bulk_create(
-            (Person(**fields) for fields in self.planner.people.values()), batch_size=BATCH_SIZE
+        people = bulk.create(
+            Person, [Person(**fields) for fields in self.planner.people.values()], batch_size=BATCH_SIZE
         )
         self.person_ids = {person.slug: person.pk for person in people}
         self.counts["topics"] += len(topics)
         self.counts["people"] += len(people)
 
     def write(self, films: list[PlannedFilm]):
-        film_rows = Film.objects.bulk_create(
-            Film(slug=f.slug, title=f.title, year=f.year, description=f.description) for f in films
+        film_rows = bulk.create(
+            Film, [Film(slug=f.slug, title=f.title, year=f.year, description=f.description) for f in films]
         )
         credits, sources, facts = [], [], []
         for planned, film in zip(films, film_rows, strict=True):
@@ -141,12 +134,12 @@ class DemoWriter:
                     accessed=s.accessed,
                     content=s.content,
                     # bulk_create skips Source.save(), which keeps the fingerprint in step with the text.
-                    sha256=text.sha256_hex(s.content),
+                    sha256=integrity.source_fingerprint(s.content),
                 )
                 for s in planned.sources
             ]
-        Credit.objects.bulk_create(credits, batch_size=BATCH_SIZE)
-        Source.objects.bulk_create(sources, batch_size=BATCH_SIZE)
+        bulk.create(Credit, credits, batch_size=BATCH_SIZE)
+        bulk.create(Source, sources, batch_size=BATCH_SIZE)
 
         source_rows = iter(sources)
         citations, links = [], []
@@ -174,11 +167,13 @@ class DemoWriter:
                     for i, q, s, e, p in f.citations
                 ]
                 links += [(fact, self.person_ids[slug]) for slug in f.people]
-        Fact.objects.bulk_create(facts, batch_size=BATCH_SIZE)
-        Citation.objects.bulk_create(citations, batch_size=BATCH_SIZE)
+        bulk.create(Fact, facts, batch_size=BATCH_SIZE)
+        bulk.create(Citation, citations, batch_size=BATCH_SIZE)
         FactPeople = Fact.people.through
-        FactPeople.objects.bulk_create(
-            (FactPeople(fact_id=fact.pk, person_id=person_id) for fact, person_id in links), batch_size=BATCH_SIZE
+        bulk.create(
+            FactPeople,
+            [FactPeople(fact_id=fact.pk, person_id=person_id) for fact, person_id in links],
+            batch_size=BATCH_SIZE,
         )
 
         self.counts["films"] += len(film_rows)

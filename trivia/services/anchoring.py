@@ -4,11 +4,10 @@ import difflib
 from dataclasses import dataclass, field
 
 import reversion
-from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from .. import text
+from .. import bulk, integrity, text
 from ..models import Citation, Source
 
 
@@ -47,8 +46,16 @@ def unchanged_regions(old: str, new: str) -> list[tuple[int, int, int]]:
     ]
 
 
-def _paragraph_list(content: str, starts: list[int], spans) -> str:
-    return ", ".join(str(n) for n in sorted({text.paragraph_number(content, s, spans) for s in starts}))
+def reanchor_for_edit(source: Source, previous_content: str | None) -> ReanchorReport | None:
+    """Before an editor's change to `source` is saved: its citations follow the new text (None if unchanged).
+
+    Run before the source row is written, in the same transaction, so the source's version
+    is recorded after its citations': reversion reverts a revision newest version first,
+    which restores the text before the citations are checked against it.
+    """
+    if previous_content is None or previous_content == source.content:
+        return None
+    return reanchor_citations(source, previous_content=previous_content)
 
 
 @transaction.atomic
@@ -63,112 +70,69 @@ def reanchor_citations(source: Source, previous_content: str | None = None) -> R
     is back exactly at those offsets and nowhere else. Without `previous_content` the
     untouched-lines rule is replaced by "the quote is still at its offsets".
     """
-    content = source.content
-    report = ReanchorReport()
-    regions = unchanged_regions(previous_content, content) if previous_content is not None else []
-    spans = text.paragraphs(content)  # once, not per citation: a 100 KB source has ~1,000 paragraphs
-    changed = []
-
-    def place(citation, start):
-        citation.start, citation.end = start, start + len(citation.quote)
-        citation.paragraph = text.paragraph_number(content, start, spans)
-        changed.append(citation)
-
+    placer = _Placer(source, previous_content)
     for citation in source.citations.order_by("pk"):
-        quote = citation.quote
-        occurrences = text.find_occurrences(content, quote)
+        citation.source = source  # the rules read the text from here: one copy, not one per citation
+        placer.place(citation)
+    now = timezone.now()
+    for citation in placer.changed:
+        citation.updated_at = now
+    bulk.update(Citation, placer.changed, ["start", "end", "paragraph", "is_broken", "broken_reason", "updated_at"])
+    with reversion.create_revision():
+        reversion.set_comment(f"Citations re-anchored after an edit of source {source.slug!r}")
+        for citation in placer.changed:
+            reversion.add_to_revision(citation)
+    return placer.report
+
+
+class _Placer:
+    """Decides, citation by citation, where each goes in the new text (see `reanchor_citations`)."""
+
+    def __init__(self, source: Source, previous_content: str | None):
+        self.content = source.content
+        self.previous_content = previous_content
+        self.regions = unchanged_regions(previous_content, self.content) if previous_content is not None else []
+        self.spans = text.paragraphs(self.content)  # once, not per citation
+        self.report = ReanchorReport()
+        self.changed = []
+
+    def place(self, citation) -> None:
+        occurrences = text.find_occurrences(self.content, citation.quote)
         if citation.is_broken:
             if occurrences == [citation.start]:
                 citation.is_broken, citation.broken_reason = False, ""
-                place(citation, citation.start)
-                report.repaired.append(citation)
+                self.changed.append(citation)
+                self.report.repaired.append(citation)
             else:
-                report.unchanged += 1
-            continue
-        new_start = _followed_start(citation, regions, content, previous_content)
-        if new_start is None and len(occurrences) == 1:
-            unique_before = previous_content is None or len(text.find_occurrences(previous_content, quote)) == 1
-            if unique_before:
-                new_start = occurrences[0]
+                self.report.unchanged += 1
+            return
+        new_start = self.followed_start(citation)
+        if new_start is None and len(occurrences) == 1 and self.was_unique(citation.quote):
+            new_start = occurrences[0]
         if new_start is None:
             citation.is_broken = True
-            citation.broken_reason = text.shorten(_broken_reason(content, quote, occurrences, spans), 300)
-            changed.append(citation)
-            report.broken.append((citation, citation.broken_reason))
-        elif new_start != citation.start or citation.paragraph != text.paragraph_number(content, new_start, spans):
-            place(citation, new_start)
-            report.moved.append(citation)
+            citation.broken_reason = integrity.broken_reason(self.content, citation.quote, occurrences, self.spans)
+            self.changed.append(citation)
+            self.report.broken.append((citation, citation.broken_reason))
+        elif new_start != citation.start or citation.paragraph != text.paragraph_number(
+            self.content, new_start, self.spans
+        ):
+            citation.start, citation.end = new_start, new_start + len(citation.quote)
+            self.changed.append(citation)
+            self.report.moved.append(citation)
         else:
-            report.unchanged += 1
+            self.report.unchanged += 1
 
-    for citation in changed:
-        # The invariant Citation.save() checks, checked here because the rows are written in bulk.
-        if not citation.is_broken and content[citation.start : citation.end] != citation.quote:
-            raise ValidationError(f"Re-anchoring would place citation {citation.pk} off its quote; nothing was saved.")
-        citation.updated_at = timezone.now()
-    _write_anchors(changed)
-    with reversion.create_revision():
-        reversion.set_comment(f"Citations re-anchored after an edit of source {source.slug!r}")
-        for citation in changed:
-            reversion.add_to_revision(citation)
-    return report
+    def was_unique(self, quote: str) -> bool:
+        return self.previous_content is None or len(text.find_occurrences(self.previous_content, quote)) == 1
 
-
-def _write_anchors(citations) -> None:
-    """Store re-anchored offsets and broken flags with one prepared UPDATE run per row.
-
-    1,000 citations of a 100 KB source took 16 s saved one by one and ~3 s with
-    `bulk_update` (building its CASE expressions dominates); `executemany` sends the
-    same statement with each row's values. The database's checks (start < end, quote
-    length = end - start) still apply, and the caller has checked the quotes.
-    """
-    if not citations:
-        return
-    connection = connections[router.db_for_write(Citation)]
-    quote_name = connection.ops.quote_name
-    columns = ["start", "end", "paragraph", "is_broken", "broken_reason", "updated_at"]
-    sql = (
-        f"UPDATE {quote_name(Citation._meta.db_table)} SET "
-        + ", ".join(f"{quote_name(column)} = %s" for column in columns)
-        + f" WHERE {quote_name('id')} = %s"
-    )
-    rows = [
-        (
-            c.start,
-            c.end,
-            c.paragraph,
-            c.is_broken,
-            c.broken_reason,
-            connection.ops.adapt_datetimefield_value(c.updated_at),
-            c.pk,
-        )
-        for c in citations
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def _followed_start(citation, regions, content, previous_content) -> int | None:
-    """The citation's new start if its own passage survived the edit, else None."""
-    if previous_content is None:
-        return citation.start if content[citation.start : citation.end] == citation.quote else None
-    for old_start, old_end, shift in regions:
-        if old_start <= citation.start and citation.end <= old_end:
-            start = citation.start + shift
-            return start if content[start : start + len(citation.quote)] == citation.quote else None
-    return None
-
-
-def _broken_reason(content: str, quote: str, occurrences: list[int], spans) -> str:
-    if not occurrences:
-        return "The quote no longer occurs in the source."
-    if len(occurrences) == 1:
-        return (
-            "The cited passage was edited; the same words remain in paragraph "
-            f"{_paragraph_list(content, occurrences, spans)}, which may be a different passage. "
-            "An editor must check it."
-        )
-    return (
-        f"The quote now occurs {len(occurrences)} times in the source (paragraphs "
-        f"{_paragraph_list(content, occurrences, spans)}); an editor must choose one."
-    )
+    def followed_start(self, citation) -> int | None:
+        """The citation's new start if its own passage survived the edit, else None."""
+        content, quote = self.content, citation.quote
+        if self.previous_content is None:
+            return citation.start if content[citation.start : citation.end] == quote else None
+        for old_start, old_end, shift in self.regions:
+            if old_start <= citation.start and citation.end <= old_end:
+                start = citation.start + shift
+                return start if content[start : start + len(quote)] == quote else None
+        return None

@@ -63,3 +63,56 @@ def update_facts(facts, *, user=None, comment: str, **values) -> FactUpdateRepor
         for fact in facts:
             reversion.add_to_revision(fact)
     return report
+
+
+# --- The database's half of the lock: `lock_version` never moves backwards ---------------
+# History does not store `lock_version` (a restored row would fall back to version 1 and
+# an edit form opened before the restore could save over it), and reversion mutes signals
+# while it previews a revert. So the database keeps the rule, for every writer.
+LOCKED_TABLES = ("trivia_fact", "trivia_source")
+LOCK_MIGRATION = "0005_lock_version_never_decreases"
+
+
+def _lock_trigger(table: str) -> str:
+    return f"{table}_lock_never_decreases"
+
+
+def install_lock_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE OR REPLACE FUNCTION trivia_lock_never_decreases() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN IF NEW.lock_version < OLD.lock_version THEN NEW.lock_version := OLD.lock_version; END IF; "
+                "RETURN NEW; END $$"
+            )
+        for table in LOCKED_TABLES:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f'CREATE OR REPLACE TRIGGER "{_lock_trigger(table)}" BEFORE UPDATE ON "{table}" '
+                    "FOR EACH ROW EXECUTE FUNCTION trivia_lock_never_decreases()"
+                )
+            else:  # SQLite cannot change NEW: put the old version back after the update
+                cursor.execute(
+                    f'CREATE TRIGGER IF NOT EXISTS "{_lock_trigger(table)}" AFTER UPDATE OF lock_version ON "{table}" '
+                    f'WHEN NEW.lock_version < OLD.lock_version BEGIN UPDATE "{table}" '
+                    "SET lock_version = OLD.lock_version WHERE id = NEW.id; END"
+                )
+
+
+def remove_lock_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        for table in LOCKED_TABLES:
+            on = f' ON "{table}"' if connection.vendor == "postgresql" else ""
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{_lock_trigger(table)}"{on}')
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS trivia_lock_never_decreases()")
+
+
+def ensure_lock_triggers(sender, using, **kwargs):
+    """`post_migrate`: a SQLite table rebuild drops its triggers; put them back once migrated that far."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    if ("trivia", LOCK_MIGRATION) in MigrationRecorder(connection).applied_migrations():
+        install_lock_triggers(connection)

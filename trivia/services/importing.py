@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils.text import slugify
 
-from .. import search, text
+from .. import bulk, integrity, search, text
 from ..models import Citation, Fact, Film, Source, Topic, http_url_validator
 
 # An editor brings in a new trivia document; every paragraph becomes a draft fact that
@@ -28,17 +28,26 @@ class SourceImportError(Exception):
     """The document or its details cannot be imported; the message says why. Nothing was written."""
 
 
-def _size(byte_count: int) -> str:
-    return f"{byte_count / 1024 / 1024:.1f} MB" if byte_count >= 1024 * 1024 else f"{byte_count:,} bytes"
+def too_big_message(name: str, size: int) -> str:
+    return (
+        f"{name} is {size:,} bytes; a source document may be at most {MAX_DOCUMENT_BYTES:,} bytes "
+        f"({MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB). Split it into smaller documents."
+    )
+
+
+def document_text(decoded: str) -> str:
+    """A document's text as it is stored: `\n` line endings and no trailing whitespace.
+
+    Trailing blank lines and spaces say nothing, and must not make a second copy of the
+    same document look new (its SHA-256 would differ).
+    """
+    return integrity.normalised_source_text(decoded).rstrip()
 
 
 def decode_document(raw: bytes, name: str) -> str:
-    """The bytes of a document file as a Source stores them: UTF-8 (a BOM dropped), `\\n` line endings."""
+    """The bytes of a document file as a Source stores them: UTF-8 (a BOM dropped), see `document_text`."""
     if len(raw) > MAX_DOCUMENT_BYTES:
-        raise SourceImportError(
-            f"{name} is {_size(len(raw))}; a source document may be at most {_size(MAX_DOCUMENT_BYTES)}. "
-            "Split it into smaller documents."
-        )
+        raise SourceImportError(too_big_message(name, len(raw)))
     if b"\x00" in raw:
         raise SourceImportError(
             f"{name} looks like a binary file (it contains NUL bytes), not text. "
@@ -52,7 +61,7 @@ def decode_document(raw: bytes, name: str) -> str:
             f"{name} is not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line} cannot be decoded. "
             "Save the file as UTF-8 and try again."
         ) from None
-    content = text.normalise_newlines(decoded)
+    content = document_text(decoded)
     if not content.strip():
         raise SourceImportError(f"{name} is empty or holds only whitespace: there is nothing to import.")
     return content
@@ -66,11 +75,7 @@ def read_document_file(path: Path) -> str:
             raise SourceImportError(f"{path} is a directory; give the path of a text file.")
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            # Refused before reading it into memory.
-            raise SourceImportError(
-                f"{path} is {_size(size)}; a source document may be at most {_size(MAX_DOCUMENT_BYTES)}. "
-                "Split it into smaller documents."
-            )
+            raise SourceImportError(too_big_message(str(path), size))  # before reading it into memory
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SourceImportError(f"There is no file at {path}.") from None
@@ -80,8 +85,14 @@ def read_document_file(path: Path) -> str:
 
 
 def already_imported(content: str) -> Source | None:
-    """The source holding exactly this text (same SHA-256), if there is one."""
-    return Source.objects.filter(sha256=text.sha256_hex(content)).first()
+    """The source holding this document's text, if there is one.
+
+    Sources imported before trailing whitespace was trimmed may end with one newline; the
+    same text with it counts as the same document.
+    """
+    content = document_text(content)
+    fingerprints = [integrity.source_fingerprint(content), integrity.source_fingerprint(content + "\n")]
+    return Source.objects.filter(sha256__in=fingerprints).order_by("pk").first()
 
 
 def duplicate_message(source: Source) -> str:
@@ -101,18 +112,34 @@ def unique_slug(model, base: str, fallback: str) -> str:
 
 
 def parse_film_year(year) -> int:
-    try:
-        value = int(str(year).strip())
-    except ValueError:
-        raise SourceImportError(f"The year must be a number such as 1948, not {year!r}.") from None
+    """A year written in ASCII digits (`int()` would also take "١٩٤٧" or " 1_948 ")."""
+    raw = str(year).strip()
+    if not (raw.isascii() and raw.isdecimal()):
+        raise SourceImportError(f"The year must be a number such as 1948, not {year!r}.")
+    value = int(raw)
     if not 1870 <= value <= 2100:
         raise SourceImportError(f"The year {value} is not a plausible film year (1870–2100).")
+    return value
+
+
+def check_text_field(model, name: str, value: str) -> str:
+    """`value` stripped, refused when blank or longer than its column (PostgreSQL would refuse the row)."""
+    owner = model._meta.verbose_name
+    value = (value or "").strip()
+    if not value:
+        raise SourceImportError(f"The {owner} needs a {name}.")
+    limit = model._meta.get_field(name).max_length
+    if len(value) > limit:
+        raise SourceImportError(f"The {owner} {name} is too long: {len(value):,} characters, at most {limit}.")
     return value
 
 
 def check_source_url(url: str) -> str:
     url = (url or "").strip()
     if url:
+        limit = Source._meta.get_field("url").max_length
+        if len(url) > limit:
+            raise SourceImportError(f"The URL is too long: {len(url):,} characters, at most {limit}.")
         try:
             http_url_validator(url)
         except ValidationError:
@@ -122,32 +149,49 @@ def check_source_url(url: str) -> str:
     return url
 
 
+def first_or_create(find, create, what: str):
+    """`find()`, or else `create()` in a savepoint: (row, created).
+
+    Two imports may both find nothing and both create. The database's unique constraint
+    refuses the second, which then finds the first one's row (committed by the time its
+    INSERT returns). A row that still is not there means the name was taken by another
+    kind of row; `create()` picks a fresh slug on the next attempt.
+    """
+    for _ in range(3):
+        found = find()
+        if found is not None:
+            return found, False
+        try:
+            with transaction.atomic():
+                return create(), True
+        except IntegrityError:
+            continue
+    raise SourceImportError(f"Could not create the {what}: others keep creating rows with the same name. Try again.")
+
+
 def film_for(title: str, year) -> tuple[Film, bool]:
-    """The film with this title (any capitalisation) and year, created if there is none."""
-    title = (title or "").strip()
-    if not title:
-        raise SourceImportError("The film needs a title.")
-    if len(title) > Film._meta.get_field("title").max_length:
-        raise SourceImportError("The film title is too long (at most 200 characters).")
+    """The film with this title (any capitalisation) and year, created if there is none; safe against a race."""
+    title = check_text_field(Film, "title", title)
     year = parse_film_year(year)
-    film = Film.objects.filter(title__iexact=title, year=year).order_by("pk").first()
-    if film is not None:
-        return film, False
-    film = Film.objects.create(title=title, year=year, slug=unique_slug(Film, f"{title} {year}", f"film-{year}"))
-    return film, True
+    return first_or_create(
+        lambda: Film.objects.filter(title__iexact=title, year=year).order_by("pk").first(),
+        lambda: Film.objects.create(title=title, year=year, slug=unique_slug(Film, f"{title} {year}", f"film-{year}")),
+        f"film {title} ({year})",
+    )
 
 
 def unsorted_topic() -> tuple[Topic, bool]:
     """The topic draft facts wait under until an editor sorts them; created on first use, listed last."""
-    topic = Topic.objects.filter(Q(slug=UNSORTED_TOPIC_SLUG) | Q(name__iexact=UNSORTED_TOPIC_NAME)).first()
-    if topic is not None:
-        return topic, False
-    return Topic.objects.create(
-        slug=UNSORTED_TOPIC_SLUG,
-        name=UNSORTED_TOPIC_NAME,
-        order=1000,
-        description="Draft facts from imported documents, waiting to be split, given a topic and published.",
-    ), True
+    return first_or_create(
+        lambda: Topic.objects.filter(Q(slug=UNSORTED_TOPIC_SLUG) | Q(name__iexact=UNSORTED_TOPIC_NAME)).first(),
+        lambda: Topic.objects.create(
+            slug=UNSORTED_TOPIC_SLUG,
+            name=UNSORTED_TOPIC_NAME,
+            order=1000,
+            description="Draft facts from imported documents, waiting to be split, given a topic and published.",
+        ),
+        "topic “Unsorted”",
+    )
 
 
 @dataclass
@@ -205,24 +249,12 @@ def create_draft_facts_from_paragraphs(source: Source, film: Film, *, user=None)
             Fact(film=film, topic=topic, text=p.text, status=Fact.Status.DRAFT, position=last + i)
             for i, p in enumerate(fresh, start=1)
         ]
-        Fact.objects.bulk_create(facts)
-        by_key = Fact.objects.in_bulk([f.key for f in facts], field_name="key")
-        facts = [by_key[f.key] for f in facts]
-        citations = []
-        for paragraph, fact in zip(fresh, facts, strict=True):
-            citation = Citation(
-                fact=fact,
-                source=source,
-                quote=source.content[paragraph.start : paragraph.end],
-                start=paragraph.start,
-                end=paragraph.end,
-                paragraph=paragraph.number,
-            )
-            # bulk_create skips Citation.save(); the invariant is still checked, row by row.
-            if citation.quote != paragraph.text or citation.invariant_errors():
-                raise SourceImportError(f"Paragraph {paragraph.number} could not be cited exactly.")
-            citations.append(citation)
-        Citation.objects.bulk_create(citations)
+        bulk.create(Fact, facts)
+        citations = [
+            Citation(fact=fact, source=source, quote=p.text, start=p.start, end=p.end)
+            for p, fact in zip(fresh, facts, strict=True)
+        ]
+        bulk.create(Citation, citations)
         search.refresh_search_documents([f.pk for f in facts])
         for fact in Fact.objects.filter(pk__in=[f.pk for f in facts]).prefetch_related("citations"):
             for citation in fact.citations.all():
@@ -266,14 +298,10 @@ def import_source_document(
     All or nothing, recorded as one revision. Refuses (SourceImportError) a document that
     is already imported, naming the source that holds it.
     """
-    content = text.normalise_newlines(content or "")
+    content = document_text(content or "")
     if not content.strip():
         raise SourceImportError("The document is empty or holds only whitespace: there is nothing to import.")
-    title = (title or "").strip()
-    if not title:
-        raise SourceImportError("The source needs a title.")
-    if len(title) > Source._meta.get_field("title").max_length:
-        raise SourceImportError("The source title is too long (at most 300 characters).")
+    title = check_text_field(Source, "title", title)
     if kind not in Source.Kind.values:
         raise SourceImportError(f"Unknown kind {kind!r}; choose one of {', '.join(Source.Kind.values)}.")
     url = check_source_url(url)
@@ -281,22 +309,25 @@ def import_source_document(
     with transaction.atomic(), reversion.create_revision():
         if user is not None:
             reversion.set_user(user)
-        duplicate = already_imported(content)
-        if duplicate is not None:
-            raise SourceImportError(duplicate_message(duplicate))
         film, film_created = film_for(film_title, year)
-        try:
-            with transaction.atomic():
-                source = Source.objects.create(
-                    title=title, slug=unique_slug(Source, title, "source"), kind=kind, url=url, content=content
-                )
-        except IntegrityError:
-            # The same text committed by a concurrent import after the check above.
-            duplicate = already_imported(content)
-            if duplicate is None:
-                raise
-            raise SourceImportError(duplicate_message(duplicate)) from None
+        source = _store_source(content, title=title, kind=kind, url=url)
         drafts = create_draft_facts_from_paragraphs(source, film, user=user)
         reversion.add_to_revision(source)
         reversion.set_comment(f"Imported “{text.shorten(title, 80)}”: {len(drafts.facts)} draft fact(s)")
     return ImportReport(source=source, film_created=film_created, drafts=drafts)
+
+
+def _store_source(content: str, **fields) -> Source:
+    """A new Source holding `content`; a concurrent import of the same text is refused as a duplicate."""
+    source, _ = first_or_create(
+        lambda: _refuse_duplicate(content),
+        lambda: Source.objects.create(slug=unique_slug(Source, fields["title"], "source"), content=content, **fields),
+        f"source “{fields['title']}”",
+    )
+    return source
+
+
+def _refuse_duplicate(content: str) -> None:
+    duplicate = already_imported(content)
+    if duplicate is not None:
+        raise SourceImportError(duplicate_message(duplicate))

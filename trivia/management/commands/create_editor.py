@@ -1,12 +1,13 @@
 import getpass
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from trivia.management.base import TriviaCommand
 from trivia.services.roles import EDITORS_GROUP, RolesError, create_editor
 
 
-class Command(BaseCommand):
+class Command(TriviaCommand):
     help = (
         f"Create an editor account: a staff user in the {EDITORS_GROUP!r} group. The password is prompted for "
         "(twice), or read from standard input with --password-stdin, never taken on the command line."

@@ -1,12 +1,13 @@
 import os
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from trivia import exports
+from trivia.management.base import TriviaCommand
 
 
-class Command(BaseCommand):
+class Command(TriviaCommand):
     help = (
         "Write the trivia database (or one film's part of it) as a JSON fixture in dumpdata's format "
         "(natural keys, indent 2, deterministic order). Load it anywhere with `manage.py loaddata FILE`."

@@ -1,12 +1,13 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from trivia.demo.planning import DEFAULT_BIG_FILM_FACTS
 from trivia.demo.writing import DemoDataError, generate_demo_data
+from trivia.management.base import TriviaCommand
 
 
-class Command(BaseCommand):
+class Command(TriviaCommand):
     help = (
         "Replace the demo data (every row whose slug or key starts with 'demo-') with N synthetic films and "
         "M published facts, each citing a real passage of a generated source. The same --seed gives the same "

@@ -1,16 +1,17 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from trivia.management.base import TriviaCommand
 from trivia.models import Source
 from trivia.services import importing
 
 
-class Command(BaseCommand):
+class Command(TriviaCommand):
     help = (
         "Store a UTF-8 text document as a new Source and create one draft fact per paragraph, each citing "
         "exactly its paragraph, under the “Unsorted” topic. The film is created if missing. All or nothing; "
-        f"documents over {importing.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, empty, binary, non-UTF-8 or "
+        f"documents over {importing.MAX_DOCUMENT_BYTES:,} bytes, empty, binary, non-UTF-8 or "
         "already imported are refused."
     )
 

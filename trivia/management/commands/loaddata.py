@@ -1,16 +1,11 @@
 """Django's `loaddata`, with one clear line instead of a traceback when a fixture is bad.
 
-Django already loads a fixture in one transaction, so a bad one leaves the database
-as it was; but a truncated file or an object pointing at something missing ends in a
-traceback whose last line can be empty ("Problem installing fixture 'x.json': ").
-This command (it shadows the built-in one because `trivia` is an installed app) says
-what is wrong, and where, as a `CommandError`: one line on stderr, exit status 1.
-`--traceback` still shows the original exception.
-
-A single `.json` fixture of trivia objects loaded into empty trivia tables (a freshly
-migrated database, the documented use) goes through `trivia.fixture_load` instead:
-the same rows and checks in a few queries rather than ten per fact. Whatever that
-loader does not take is rolled back and loaded here the stock way.
+Django loads a fixture in one transaction, but a truncated file or an object pointing
+at something missing ends in a traceback. This command (it shadows the built-in one, as
+`trivia` is an installed app) says what is wrong and where, naming objects by their
+natural keys: one line, exit status 1, nothing loaded. A single `.json` fixture into
+empty trivia tables goes through `trivia.fixture_load` first, the same rows and rules in
+a few queries; whatever that loader does not take is loaded here the stock way.
 """
 
 import json
@@ -22,9 +17,14 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from trivia import fixture_load
+from trivia import fixture_load, integrity
+from trivia.management.base import OneLineUsageErrors
 
 NOTHING_LOADED = "Nothing was loaded; the database is as it was."
+
+
+class FixtureIntegrityError(CommandError):
+    """The fixture breaks a rule about sources or citations (trivia/integrity.py)."""
 
 
 def _causes(exc: BaseException):
@@ -71,14 +71,17 @@ def describe(instance) -> str:
     return f"{name} {key[0] if len(key) == 1 else list(key)!r}"
 
 
-class Command(loaddata.Command):
+class Command(OneLineUsageErrors, loaddata.Command):
     help = loaddata.Command.help + " A bad fixture is reported in one line and nothing of it is loaded."
 
     def handle(self, *fixture_labels, **options):
+        self.labels = ", ".join(f"'{label}'" for label in fixture_labels)
         try:
             if self.load_fast(fixture_labels, options):
                 return None
             return super().handle(*fixture_labels, **options)
+        except integrity.ProvenanceError as exc:
+            raise FixtureIntegrityError(f"{_sentence(str(exc))} {NOTHING_LOADED}") from exc
         except CommandError as exc:
             # Same exception (e.g. FixtureIntegrityError), with the reassurance added.
             exc.args = (f"{_sentence(str(exc))} {NOTHING_LOADED}",)
@@ -111,10 +114,6 @@ class Command(loaddata.Command):
             self.stdout.write(f"Installed {count} object(s) from 1 fixture(s)")
         return True
 
-    def load_label(self, fixture_label):
-        self.current_fixture_label = fixture_label
-        return super().load_label(fixture_label)
-
     def save_obj(self, obj):
         # A required foreign key whose natural key matched nothing is "deferred" by the
         # deserializer; saving it would fail on NOT NULL with no hint of what is missing.
@@ -122,7 +121,14 @@ class Command(loaddata.Command):
             if field.many_to_one and not field.null:
                 related = field.related_model._meta.verbose_name
                 raise CommandError(
-                    f"Problem installing fixture '{self.current_fixture_label}': {describe(obj.object)} refers to "
-                    f"{related} {natural_key!r}, which is neither in the fixture (before it) nor in the database."
+                    f"Problem installing fixture {self.labels}: {describe(obj.object)} refers to {related} "
+                    f"{natural_key!r}, which is neither in the fixture (before it) nor in the database."
                 )
-        return super().save_obj(obj)
+        try:
+            return super().save_obj(obj)
+        except (DatabaseError, ValueError) as exc:
+            # Django names the object by primary key, which a natural-key fixture leaves unset.
+            stock = f"Could not load {obj.object._meta.label}(pk={obj.object.pk}): "
+            message = str(exc.args[0]) if exc.args else ""
+            exc.args = (f"Could not load {describe(obj.object)}: {message.removeprefix(stock)}",)
+            raise

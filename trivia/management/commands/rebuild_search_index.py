@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from trivia.management.base import TriviaCommand
 from trivia.models import Fact
 from trivia.search import rebuild_search_index
 
 
-class Command(BaseCommand):
+class Command(TriviaCommand):
     help = (
         "Recompute every fact's search document (its text, its people's names and its cited quotes, folded) and "
         "rebuild the full-text index. Run it after writes that bypass signals, such as bulk_create or raw SQL; "

@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from trivia.management.base import TriviaCommand
 from trivia.services.seeding import DEFAULT_SEED_SPEC, SeedError, seed_from_spec
 
 
-class Command(BaseCommand):
+class Command(TriviaCommand):
     help = (
         "Store the seed document as a Source and build The Red Shoes (1948), its people, topics and "
         "cited facts from the seed spec. Safe to run again: it only adds what is missing."

@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from trivia.management.base import TriviaCommand
 from trivia.services.roles import EDITOR_PERMISSIONS, EDITORS_GROUP, RolesError, ensure_editors_group
 
 
-class Command(BaseCommand):
+class Command(TriviaCommand):
     help = (
         f"Create or correct the {EDITORS_GROUP!r} group: add, change and view films, people, credits, topics, "
         "facts, citations and sources; delete facts and citations; nothing else (no users, groups, "

@@ -1,0 +1,120 @@
+"""The one bulk writer: many trivia rows in a few statements, with the provenance rules still applied.
+
+Fixture loads, imports, demo data, re-anchoring and search refreshes write thousands of
+rows; through `Model.save()` each costs several queries. They all write through here
+instead, and here every source and citation is checked against trivia/integrity.py
+before a statement is sent: a fast path may skip the ORM, never the rule.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from . import integrity, text
+from .models import Citation, Fact, Source
+
+# PostgreSQL's protocol takes at most this many parameters in one statement.
+MAX_PARAMETERS = 65_535
+
+
+def check_rules(model, objs) -> None:
+    """Raise `ProvenanceError` for a source or citation that breaks a rule; set each sound citation's paragraph.
+
+    Citations must carry their source (with its text) and fact in memory. Paragraphs are
+    computed once per source, not once per citation.
+    """
+    if model is Source:
+        for source in objs:
+            integrity.require_sound_source(source)
+    elif model is Citation:
+        spans = {}
+        for citation in objs:
+            content = citation.source.content
+            problems = integrity.citation_problems(citation, content)
+            if problems:
+                raise integrity.ProvenanceError(
+                    f"{integrity.describe_citation(citation)} does not match its source: " + " ".join(problems.values())
+                )
+            if citation.start is not None:
+                paragraphs = spans.get(id(citation.source))
+                if paragraphs is None:
+                    paragraphs = spans[id(citation.source)] = text.paragraphs(content)
+                citation.paragraph = integrity.paragraph_of(content, citation.start, paragraphs)
+
+
+def create(model, objs: list, *, using: str = DEFAULT_DB_ALIAS, batch_size: int = 2000) -> list:
+    """`bulk_create` after the rules: new rows stamped now, primary keys set on `objs`."""
+    check_rules(model, objs)
+    return model._base_manager.using(using).bulk_create(objs, batch_size=batch_size)
+
+
+def insert_exact(model, objs: list, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert `objs` with exactly their values (primary keys and timestamps included), as a raw fixture save does.
+
+    Multi-row INSERTs, as many rows a statement as the database takes parameters: Django's
+    insert compiler costs more than the insert itself at this scale, and `bulk_create` would
+    stamp `auto_now` fields with the time of the load.
+    """
+    check_rules(model, objs)
+    connection = connections[using]
+    fields = model._meta.local_concrete_fields
+    rows = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] for obj in objs]
+    insert_rows(model, fields, rows, using=using)
+
+
+def insert_rows(model, fields, rows: list, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert prepared `rows` (one value per field, in order) into `model`'s table."""
+    if not rows:
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    batch_size = max(min(connection.ops.bulk_batch_size(fields, rows), MAX_PARAMETERS // len(fields)), 1)
+    statements = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            if len(batch) not in statements:
+                values = ", ".join([row] * len(batch))
+                statements[len(batch)] = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
+            cursor.execute(statements[len(batch)], [value for values in batch for value in values])
+
+
+def update(model, objs: list, field_names: list[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Write these fields of `objs` (by primary key) with one prepared UPDATE run per row.
+
+    `bulk_update` builds a CASE over the whole batch, which SQLite evaluates row by row;
+    `executemany` sends one statement with each row's values. The database's own checks
+    still apply to every row.
+    """
+    if not objs:
+        return
+    check_rules(model, objs)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in field_names]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET "
+        + ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        + f" WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk] for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def delete_facts(facts, *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Delete these facts with their citations and people links: one DELETE per table, no per-row signals.
+
+    For throwaway rows (demo data being replaced): the ORM's collector would load every fact
+    and refresh a search document per deleted citation, for rows that are going anyway.
+    """
+    total = facts.count()
+    subquery, params = facts.values("pk").query.sql_with_params()
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model, column in ((Citation, "fact_id"), (Fact.people.through, "fact_id"), (Fact, "id")):
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({subquery})", params)
+    return total
