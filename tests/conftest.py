@@ -2,7 +2,32 @@
 
 import pytest
 
+from trivia import integrity
 from trivia.services.seeding import seed_from_spec
+
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def citations_stay_on_their_quotes(request):
+    """After every test that touches the database, `check_citations` finds no citation off its quote.
+
+    Whatever the test did (a load, an import, an edit, a revert, bulk SQL), a citation flagged
+    sound must still sit on its quote with the right paragraph. Tests that corrupt a citation
+    on purpose say so with `@pytest.mark.unsound_citations`.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if (marker is None and not {"db", *TRANSACTIONAL_FIXTURES} & fixtures) or request.node.get_closest_marker(
+        "unsound_citations"
+    ):
+        yield
+        return
+    transactional = bool(TRANSACTIONAL_FIXTURES & fixtures) or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    unsound = integrity.audit().unsound
+    assert not unsound, "check_citations found citations off their quotes:\n" + "\n".join(unsound)
 
 
 @pytest.fixture

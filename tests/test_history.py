@@ -157,7 +157,9 @@ def test_reverting_to_a_version_whose_citation_no_longer_matches_is_refused_clea
     source.content = "New opening words.\n\n" + source.content
     source.save()
     # The citation was re-anchored since (as a source edit does), so the old version's offsets are stale.
-    Citation.objects.filter(pk=citation.pk).update(start=citation.start + 20, end=citation.end + 20)
+    Citation.objects.filter(pk=citation.pk).update(
+        start=citation.start + 20, end=citation.end + 20, paragraph=citation.paragraph + 1
+    )
     url = reverse("admin:trivia_fact_revision", args=[fact.pk, first.pk])
     page = editor_client.get(url)
     response = editor_client.post(url, form_data_from_page(page), follow=True)

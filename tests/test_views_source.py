@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory, TopicFactory
 from tests.htmltree import parse
+from trivia import bulk
 from trivia.models import Citation, Fact, Source
 
 pytestmark = pytest.mark.django_db
@@ -258,16 +259,19 @@ def source_cited_by(fact_count):
     source = SourceFactory()
     paragraphs = source.content.split("\n\n")
     film, topic = FilmFactory(), TopicFactory()
-    facts = Fact.objects.bulk_create(
-        Fact(film=film, topic=topic, text=f"Fact {n}.", status=Fact.Status.PUBLISHED, position=n)
-        for n in range(fact_count)
+    facts = bulk.create(
+        Fact,
+        [
+            Fact(film=film, topic=topic, text=f"Fact {n}.", status=Fact.Status.PUBLISHED, position=n)
+            for n in range(fact_count)
+        ],
     )
     citations = []
     for n, fact in enumerate(facts):
         quote = paragraphs[n % 4]
         start = source.content.index(quote)
         citations.append(Citation(fact=fact, source=source, quote=quote, start=start, end=start + len(quote)))
-    Citation.objects.bulk_create(citations)
+    bulk.create(Citation, citations)  # the writer sets each citation's paragraph, as every write path must
     return source
 
 
