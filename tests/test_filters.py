@@ -4,8 +4,9 @@ import pytest
 from django.http import QueryDict
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory, TopicFactory
-from trivia.filters import FactFilter, clamp_page_number, search_results
+from trivia.filters import FactFilter
 from trivia.models import Fact
+from trivia.selectors.search import search_results
 
 pytestmark = pytest.mark.django_db
 
@@ -166,14 +167,6 @@ def test_canonical_query_keeps_only_meaningful_values(archive):
     assert filterset.is_valid()
     assert filterset.canonical_query() == "q=ballet&film=the-red-shoes-1948"
     assert filterset.canonical_query(page_number=3) == "q=ballet&film=the-red-shoes-1948&page=3"
-
-
-@pytest.mark.parametrize(
-    "raw, expected",
-    [(None, 1), ("", 1), ("abc", 1), ("0", 1), ("-4", 1), ("2", 2), (" 3 ", 3), ("99", 4), ("1e3", 1), ("9" * 400, 4)],
-)
-def test_page_numbers_are_clamped_to_the_pages_there_are(raw, expected):
-    assert clamp_page_number(raw, page_count=4) == expected
 
 
 def test_results_count_shown_facts_and_hidden_spoilers(archive):

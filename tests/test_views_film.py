@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
@@ -10,7 +11,7 @@ from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFac
 from tests.htmltree import parse
 from tests.reading_data import film_with_facts
 from trivia.models import Fact
-from trivia.selectors import FILM_PAGE_SIZE
+from trivia.selectors.films import FILM_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -205,17 +206,22 @@ def test_a_broken_citation_needs_attention_and_is_not_a_link(client):
     assert not [a for a in entry.find_all("a") if a.attrs["href"].startswith("/sources/")]
 
 
-def test_unknown_film_and_bad_page_numbers_are_404(client):
-    film = FilmFactory()
-    FactFactory(film=film)
-
+def test_an_unknown_film_is_404(client):
     assert client.get(reverse("trivia:film_detail", args=["no-such-film"])).status_code == 404
-    assert client.get(film_url(film, page=2)).status_code == 404
-    assert client.get(film_url(film, page="abc")).status_code == 404
-    assert client.get(film_url(film, page=0)).status_code == 404
-    assert client.get(film_url(film, page="²")).status_code == 404
-    assert client.get(film_url(film, page="-1")).status_code == 404
-    assert client.get(film_url(film, page="9" * 40)).status_code == 404
+
+
+@pytest.mark.parametrize("raw", ["2", "abc", "0", "²", "１", "-1", "9" * 40])
+def test_any_page_number_shows_a_page_clamped_like_search_results(client, raw):
+    """One rule for every paged page: junk or too small gives the first page, too big the last."""
+    film = FilmFactory()
+    fact = FactFactory(film=film)
+
+    response = client.get(film_url(film, page=raw))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="fact-{fact.key}"' in html
+    assert f'<link rel="canonical" href="{settings.SITE_URL}{film.get_absolute_url()}">' in html
 
 
 def test_a_film_with_no_published_facts_says_so(client):
@@ -250,7 +256,8 @@ def test_a_film_with_many_facts_is_split_into_pages_that_show_every_fact_once(cl
             assert page.by_id(sup.find_all("a")[0].attrs["href"].lstrip("#")) is not None
     assert sorted(seen) == sorted(fact.key for fact in facts)
     assert len(seen) == len(set(seen))
-    assert client.get(film_url(film, page=4)).status_code == 404
+    past_the_end = parse(client.get(film_url(film, page=4)).content.decode())
+    assert past_the_end.find_all("li", class_="fact")[-1].attrs["id"] == f"fact-{seen[-1]}"  # the last page
 
 
 def test_the_seeded_film_page_weighs_under_40_kb_with_its_stylesheet(client, red_shoes):

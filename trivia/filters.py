@@ -2,26 +2,22 @@
 
 The FilterSet validates the query string (an unknown slug or choice is a form error,
 which the view answers with HTTP 400), narrows the facts and orders them;
-`search_results()` pages and highlights what it found. Every value the user can send
+`selectors.search.search_results()` pages and highlights what it found. Every value the user can send
 is checked here, so nothing from the query string reaches SQL unvalidated.
 """
 
-from dataclasses import dataclass, field
-
 import django_filters
 from django import forms
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q
 from django.forms.utils import flatatt
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from . import search, text
+from . import search
 from .models import Citation, Fact, Film, Person, Source, Topic
+from .selectors.facts import READING_ORDER
 
-PAGE_SIZE = 25
 # Long enough to paste a quote and search for it; past that the form says so.
 MAX_QUERY_LENGTH = 1000
 
@@ -38,8 +34,6 @@ ORDERING_CHOICES = [
     (ORDER_RELEVANCE, "Best match first"),
     (ORDER_FILM, "Film, then topic"),
 ]
-# A film page's order: films by title, then each film's topics in their display order.
-FILM_ORDER = ("film__title", "film__year", "film_id", "topic__order", "topic__name", "topic_id", "position", "pk")
 # Equal ranks keep a film's facts together, in topic and page order, without joining the
 # film and topic tables for every match (which doubled the time of a common word's search).
 RELEVANCE_ORDER = ("-search_rank", "film_id", "topic_id", "position", "pk")
@@ -168,7 +162,7 @@ class FactFilter(django_filters.FilterSet):
     def order(self, queryset, name, value):
         if value == ORDER_RELEVANCE and self.terms:
             return queryset.order_by(*RELEVANCE_ORDER)
-        return queryset.order_by(*FILM_ORDER)
+        return queryset.order_by(*READING_ORDER)
 
     @cached_property
     def terms(self) -> list[str]:
@@ -207,115 +201,3 @@ class FactFilter(django_filters.FilterSet):
         if page_number > 1:
             params["page"] = page_number
         return urlencode(params)
-
-
-class KnownCountPaginator(Paginator):
-    """A paginator told its count: the page counted shown and hidden facts in one query."""
-
-    def __init__(self, object_list, per_page, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self):
-        return self._known_count
-
-
-@dataclass
-class SearchResults:
-    page: Page
-    count: int  # facts that match and are shown (over all pages)
-    hidden_spoilers: int  # facts that match but reveal the ending and are hidden
-    query: str
-    terms: list[str] = field(default_factory=list)
-    narrowing: str = ""
-
-    @property
-    def summary(self) -> str:
-        """The sentence announced to screen readers: '12 facts match “Heckroth” in The Red Shoes (1948).'"""
-        noun = "fact" if self.count == 1 else "facts"
-        if self.query:
-            quoted = f"“{text.shorten(self.query, 80)}”"
-            verb = "matches" if self.count == 1 else "match"
-            head = f"{self.count:,} {noun} {verb} {quoted}" if self.count else f"No facts match {quoted}"
-        else:
-            head = f"{self.count:,} {noun}" if self.count else "No facts"
-        if self.narrowing:
-            head += f" {self.narrowing}"
-        return head + "."
-
-
-def clamp_page_number(raw, page_count: int) -> int:
-    """A page to show for any `page` value: junk or below 1 gives page 1, past the end the last page."""
-    try:
-        number = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), max(page_count, 1))
-
-
-def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
-    """One page of a valid (bound) filterset's facts, counted, loaded and highlighted.
-
-    Queries, whatever the number of facts: one count (shown and hidden together), one
-    for the page's ids, one for its rows and one per prefetch (people; citations with
-    their sources).
-    """
-    queryset = filterset.qs
-    include_spoilers = filterset.form.cleaned_data.get("spoilers") == SPOILERS_INCLUDE
-    counts = filterset.matches_including_spoilers.aggregate(
-        matches=Count("pk"), spoilers=Count("pk", filter=Q(is_spoiler=True))
-    )
-    hidden = 0 if include_spoilers else counts["spoilers"]
-    shown = counts["matches"] - hidden
-
-    paginator = KnownCountPaginator(queryset, PAGE_SIZE, count=shown)
-    number = clamp_page_number(raw_page, paginator.num_pages)
-    offset = (number - 1) * PAGE_SIZE
-    # Sort and slice on ids alone, then load the page's rows with everything the
-    # template touches: people and citations per page, not per fact (the N+1 the
-    # query-count tests pin down).
-    page_ids = list(queryset.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
-    loaded = page_facts().in_bulk(page_ids)
-    facts = [loaded[pk] for pk in page_ids if pk in loaded]
-    highlight_facts(facts, filterset.terms)
-    page = Page(facts, number, paginator)
-
-    return SearchResults(
-        page=page,
-        count=shown,
-        hidden_spoilers=hidden,
-        query=filterset.form.cleaned_data.get("q") or "",
-        terms=filterset.terms,
-        narrowing=filterset.describe(),
-    )
-
-
-def page_facts():
-    """Facts by id with their film, topic, people and citations (sources without their text) loaded.
-
-    The reading pages' prefetches without `published()`: the ids were chosen among
-    published facts already, and on SQLite a status condition here made the planner
-    scan the status index (every published fact) instead of looking 25 ids up.
-    """
-    return (
-        Fact.objects.select_related("film", "topic")
-        .defer("search_document")
-        .prefetch_related(
-            Prefetch("people", queryset=Person.objects.only("id", "name", "slug", "kind")),
-            Prefetch(
-                "citations",
-                queryset=Citation.objects.order_by("pk").select_related("source").defer("source__content"),
-            ),
-        )
-    )
-
-
-def highlight_facts(facts, terms) -> None:
-    """Set `highlighted_text` on each fact, `highlighted_name` on its people, `highlighted_quote` on its citations."""
-    for fact in facts:
-        fact.highlighted_text = search.highlight(fact.text, terms)
-        for person in fact.people.all():
-            person.highlighted_name = search.highlight(person.name, terms)
-        for citation in fact.citations.all():
-            citation.highlighted_quote = search.highlight(citation.quote, terms)

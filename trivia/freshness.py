@@ -27,6 +27,8 @@ from functools import wraps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from . import page_cache
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
@@ -165,3 +167,17 @@ def conditional_page(view):
         return response
 
     return wrapper
+
+
+def read_only(view):
+    """GET and HEAD only: any other method gets 405 with an `Allow` header.
+
+    Checked before the CSRF middleware could answer 403: a public page takes no form
+    posts, so it needs no token.
+    """
+    return csrf_exempt(require_safe(view))
+
+
+def public_page(view):
+    """What every public page is: read-only, and answered with 304 when nothing changed."""
+    return read_only(conditional_page(view))

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import sitemaps, views
+from .freshness import read_only
 
 app_name = "trivia"
 
@@ -15,12 +16,12 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("facts/", views.fact_list, name="fact_list"),
     path("facts/<slug:key>/", views.fact_detail, name="fact_detail"),
-    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap.xml", read_only(sitemaps.sitemap_index), name="sitemap"),
     path(
         "sitemap-<slug:section>.xml",
-        sitemap_views.sitemap,
+        read_only(sitemap_views.sitemap),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap_section",
     ),
-    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
+    path("robots.txt", read_only(sitemaps.robots_txt), name="robots_txt"),
 ]

@@ -1,28 +1,25 @@
 """Public pages. Thin: parse the request, call a selector, render."""
 
 from django.conf import settings
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from . import filters, selectors, structured_data
-from .freshness import conditional_page
+from . import filters, structured_data
+from .freshness import public_page
 from .models import Film, Person, Source, Topic
+from .selectors import facts, films, listings, search, sources
 from .templatetags.site_urls import absolute
 
 
-@conditional_page
+@public_page
 def home(request):
-    return render(request, "trivia/home.html", {"films": selectors.films_with_fact_counts()})
+    return render(request, "trivia/home.html", {"films": films.films_with_fact_counts()})
 
 
-@conditional_page
+@public_page
 def film_detail(request, slug):
     film = get_object_or_404(Film, slug=slug)
-    page_number = request.GET.get("page", "1")
-    if not (page_number.isascii() and page_number.isdecimal()):  # "²".isdigit() is true, int("²") fails
-        raise Http404("The page number must be a whole number, e.g. ?page=2.")
-    page = selectors.film_page(film, request.user, int(page_number))
-    credits = selectors.film_credits(film)
+    page = films.film_page(film, request.user, request.GET.get("page"))
+    credits = films.film_credits(film)
     data = structured_data.movie(film, credits, absolute(film.get_absolute_url()), absolute)
     return render(
         request,
@@ -31,19 +28,19 @@ def film_detail(request, slug):
     )
 
 
-@conditional_page
+@public_page
 def fact_detail(request, key):
     # Drafts are simply not in a reader's queryset, so they 404 like a missing key.
-    fact = get_object_or_404(selectors.reading_facts(request.user), key=key)
-    references = selectors.number_footnotes([fact])
-    cite_text = selectors.cite_this_fact(fact, references, settings.SITE_URL + fact.get_absolute_url())
+    fact = get_object_or_404(facts.reading_facts(request.user), key=key)
+    references = facts.number_footnotes([fact])
+    cite_text = facts.cite_this_fact(fact, references, settings.SITE_URL + fact.get_absolute_url())
     return render(request, "trivia/fact_detail.html", {"fact": fact, "references": references, "cite_text": cite_text})
 
 
-@conditional_page
+@public_page
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    page = selectors.source_page(source, request.user)
+    page = sources.source_page(source, request.user)
     data = structured_data.creative_work(source, settings.SITE_URL + source.get_absolute_url())
     return render(
         request,
@@ -52,10 +49,10 @@ def source_detail(request, slug):
     )
 
 
-@conditional_page
+@public_page
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    page = selectors.person_page(person, request.user, request.GET.get("page", "1"))
+    page = listings.person_page(person, request.user, request.GET.get("page"))
     data = structured_data.person(person, settings.SITE_URL + person.get_absolute_url())
     return render(
         request,
@@ -63,28 +60,28 @@ def person_detail(request, slug):
         {
             "person": person,
             "page": page,
-            "credits": selectors.person_credits(person),
+            "credits": listings.person_credits(person),
             "structured_data": structured_data.json_ld(data),
         },
     )
 
 
-@conditional_page
+@public_page
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    page = selectors.topic_page(topic, request.user, request.GET.get("page", "1"))
+    page = listings.topic_page(topic, request.user, request.GET.get("page"))
     return render(request, "trivia/topic_detail.html", {"topic": topic, "page": page})
 
 
-@conditional_page
+@public_page
 def fact_list(request):
     """Search and filter the published facts; a value that cannot be used gets the form back with HTTP 400."""
     filterset = filters.FactFilter(request.GET)
     if not filterset.is_valid():
         return render(request, "trivia/fact_list.html", {"filter": filterset, "results": None}, status=400)
-    results = filters.search_results(filterset, request.GET.get("page"))
+    results = search.search_results(filterset, request.GET.get("page"))
     return render(
         request,
         "trivia/fact_list.html",
-        {"filter": filterset, "results": results, "canonical": filterset.canonical_query(results.page.number)},
+        {"filter": filterset, "results": results, "canonical": filterset.canonical_query(results.window.number)},
     )

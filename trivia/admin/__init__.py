@@ -10,8 +10,10 @@
 from django.contrib import admin
 
 from . import catalogue, citations, facts, sources  # noqa: F401  (each registers its ModelAdmins)
+from .forms import EditorLoginForm
 
 # Editors should see whose tool this is, not the framework's name (also on the login and lockout pages).
 admin.site.site_header = "redshoes editorial admin"
 admin.site.site_title = "redshoes admin"
 admin.site.index_title = "Films, facts and their sources"
+admin.site.login_form = EditorLoginForm

@@ -8,6 +8,7 @@ mismatch is a form error that keeps the editor's input.
 """
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .. import text
@@ -237,3 +238,18 @@ class CitationInlineFormSet(forms.BaseInlineFormSet):
             if passage in seen:
                 form.add_error("quote", "Another citation of this fact already cites exactly this passage.")
             seen.add(passage)
+
+
+class EditorLoginForm(AdminAuthenticationForm):
+    """The admin's login form, refusing a user name no account can have before anything records it.
+
+    Django's form does not enforce the user name's length, and django-axes stores every
+    failed name in a 255-character column: a longer one was a database error (a 500 on
+    PostgreSQL). Too long is simply a wrong user name or password.
+    """
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.username_field.max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()

@@ -1,0 +1,104 @@
+"""Films: the home page's list, and one film's page of facts grouped by topic."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .. import pagination
+from ..models import Credit, Fact, Film, Topic
+from .facts import TOPIC_ORDER, Reference, number_footnotes, reading_facts
+
+# A film page shows at most this many facts; a film with more is split into numbered
+# pages (`?page=2`) so a 1,000-fact film stays a readable, light page. Topic order runs
+# across the pages; the table of contents says which page each topic starts on.
+FILM_PAGE_SIZE = 100
+
+
+@dataclass
+class TopicSection:
+    topic: Topic
+    facts: list[Fact]
+    continued: bool = False  # the topic began on an earlier page
+
+
+@dataclass
+class TocEntry:
+    topic: Topic
+    fact_count: int
+    page_number: int  # the page the topic starts on
+
+
+@dataclass
+class FilmPage:
+    film: Film
+    sections: list[TopicSection]
+    references: list[Reference]
+    toc: list[TocEntry]
+    window: pagination.PageWindow
+
+    @property
+    def fact_count(self) -> int:
+        return self.window.total
+
+
+def films_with_fact_counts() -> QuerySet[Film]:
+    """Every film with its number of published facts; the best-documented films first.
+
+    A count per film through the (film, status, …) index rather than one GROUP BY over
+    every fact.
+    """
+    published = (
+        Fact.objects.published()
+        .filter(film=OuterRef("pk"))
+        .order_by()
+        .values("film")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Film.objects.annotate(published_fact_count=Coalesce(Subquery(published), 0)).order_by(
+        "-published_fact_count", "title", "year"
+    )
+
+
+def film_credits(film: Film) -> list[Credit]:
+    """The film's credits in billing order, people loaded: the credits line and the Movie JSON-LD."""
+    return list(film.credits.select_related("person").order_by("order", "pk"))
+
+
+def film_table_of_contents(film: Film, user) -> list[TocEntry]:
+    """Each topic of the film's facts visible to `user`, with its count and the page it starts on."""
+    counts = (
+        Fact.objects.visible_to(user)
+        .filter(film=film)
+        .values("topic")
+        .annotate(fact_count=Count("pk"))
+        .values("topic", "topic__name", "topic__slug", "topic__order", "fact_count")
+        .order_by("topic__order", "topic__name")
+    )
+    toc, seen = [], 0
+    for row in counts:
+        topic = Topic(id=row["topic"], name=row["topic__name"], slug=row["topic__slug"], order=row["topic__order"])
+        toc.append(TocEntry(topic, row["fact_count"], seen // FILM_PAGE_SIZE + 1))
+        seen += row["fact_count"]
+    return toc
+
+
+def film_page(film: Film, user, raw_page=None) -> FilmPage:
+    """The film's facts visible to `user` on the page `raw_page` asks for, grouped under their topics.
+
+    Queries: one for the table of contents, one for the page's facts and one per
+    prefetch — never one per fact.
+    """
+    toc = film_table_of_contents(film, user)
+    window = pagination.window(raw_page, sum(entry.fact_count for entry in toc), FILM_PAGE_SIZE)
+    page_facts = list(reading_facts(user).filter(film=film).order_by(*TOPIC_ORDER)[window.bounds])
+    references = number_footnotes(page_facts)
+    started_earlier = {entry.topic.pk for entry in toc if entry.page_number < window.number}
+    sections: list[TopicSection] = []
+    for fact in page_facts:
+        fact.film = film  # the same row; saves the page from holding 1,000 copies
+        if not sections or sections[-1].topic.pk != fact.topic_id:
+            sections.append(TopicSection(fact.topic, [], fact.topic_id in started_earlier))
+        sections[-1].facts.append(fact)
+    return FilmPage(film, sections, references, toc, window)
