@@ -145,6 +145,8 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "admin:login"
+# After logging in with no (or an unsafe) `next`, editors land on the admin index, not /accounts/profile/.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Fixtures (dumpdata, loaddata, export_trivia) keep timestamps to the microsecond, so a
 # dump, load and dump again gives the same bytes (trivia/fixture_json.py).

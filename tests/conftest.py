@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.scratch import scratch_database_url, scratch_postgres_url  # noqa: F401  (shared fixtures)
 from trivia import integrity
 from trivia.services.seeding import seed_from_spec
 

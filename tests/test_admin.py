@@ -2,11 +2,12 @@
 
 import pytest
 from django.db import connection
+from django.forms.models import BaseModelForm
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory, TopicFactory
-from trivia.models import Citation, Fact, Source
+from trivia.models import Citation, Fact, Person, Source
 from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,26 @@ def test_publishing_many_facts_costs_the_same_queries_as_publishing_a_few(editor
         return len(captured)
 
     assert publish(3) == publish(12)
+
+
+def test_a_person_added_with_a_slug_another_editor_just_took_is_a_form_error_not_a_500(editor_client, monkeypatch):
+    """Two editors adding the same person at once: the second save's INSERT hit the unique slug."""
+    Person.objects.create(name="Moira Shearer", slug="moira-shearer")  # the other editor's save...
+    original = BaseModelForm.validate_unique
+    calls = []
+
+    def check_before_the_other_save_commits(form):
+        calls.append(form)
+        if len(calls) > 1:  # ...was not yet committed when this form was first checked
+            original(form)
+
+    monkeypatch.setattr(BaseModelForm, "validate_unique", check_before_the_other_save_commits)
+    response = editor_client.post(
+        reverse("admin:trivia_person_add"),
+        {"name": "Moira Shearer", "slug": "moira-shearer", "kind": "person", "description": ""},
+    )
+
+    assert response.status_code == 200
+    assert "Person with this Slug already exists." in response.text
+    assert Person.objects.filter(slug="moira-shearer").count() == 1
+    assert len(calls) == 2  # checked again, and this time the check saw the other save

@@ -274,3 +274,17 @@ def test_draft_facts_action_needs_permission_to_add_facts(client):
 
     assert "needs permission to add facts" in response.content.decode()
     assert not Fact.objects.exists()
+
+
+def test_draft_facts_from_a_two_megabyte_paragraph_is_not_a_server_error(editor_client):
+    """On PostgreSQL the action answered 500: the paragraph's search vector was over the database's limit."""
+    from tests.test_search import random_words_document
+
+    source = SourceFactory(content=random_words_document(230_000)[:2_000_000])
+    film = FilmFactory()
+
+    response = run_draft_facts_action(editor_client, [source], apply="1", film=film.pk)
+
+    assert response.status_code == 200
+    assert "Created 1 draft fact(s)" in response.content.decode()
+    assert Fact.objects.get(film=film).citations.get().quote == source.content

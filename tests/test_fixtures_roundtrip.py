@@ -7,24 +7,21 @@ fresh SQLite file and a fresh PostgreSQL database and load the fixture into each
 
 import datetime
 import json
-import os
 import subprocess
 import sys
-import uuid
 from io import StringIO
 from pathlib import Path
 
-import dj_database_url
 import pytest
 from django.core.management import CommandError, call_command
 from reversion.models import Version
 
 from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
-from trivia import search
+from tests.scratch import PROJECT_DIR, env_for, manage
+from trivia import search, text
 from trivia.management.commands.loaddata import FixtureIntegrityError
 from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 TRIVIA_MODELS = [Film, Person, Credit, Topic, Source, Fact, Citation]
 DUMP_OPTIONS = {"natural_foreign": True, "natural_primary": True, "indent": 2}
 
@@ -277,7 +274,8 @@ def test_fact_whose_topic_is_missing_names_the_missing_topic_and_loads_nothing(t
 @pytest.mark.django_db
 def test_citation_whose_source_is_missing_loads_nothing(tmp_path):
     entries = [e for e in _fixture_entries() if e["model"] != "trivia.source"]
-    _assert_load_fails_and_leaves_nothing(tmp_path, entries, "Citation has no source", "neither in the fixture")
+    message = _assert_load_fails_and_leaves_nothing(tmp_path, entries, "refers to source", "neither in the fixture")
+    assert "['programme-de-paris']" in message or "['the-red-shoes-1948-trivia']" in message  # names the slug
 
 
 @pytest.mark.django_db
@@ -318,8 +316,8 @@ def test_bad_fixture_from_the_command_line_prints_one_line_and_exits_non_zero(tm
     fixture = tmp_path / "truncated.json"
     fixture.write_text('[\n{\n  "model": "trivia.film",\n  "fields": {\n    "title": "The Red', encoding="utf-8")
     database = tmp_path / "empty.sqlite3"
-    env = _env(f"sqlite:///{database}")
-    _manage(env, "migrate", "--no-input", "-v0")
+    env = env_for(f"sqlite:///{database}")
+    manage(env, "migrate", "--no-input", "-v0")
     result = subprocess.run(
         [sys.executable, "manage.py", "loaddata", str(fixture)],
         cwd=PROJECT_DIR,
@@ -335,59 +333,11 @@ def test_bad_fixture_from_the_command_line_prints_one_line_and_exits_non_zero(tm
 # --- Across engines, for real ---------------------------------------------------------------------
 
 
-def _env(database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_DEBUG"}}
-    env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="redshoes.test_settings")
-    return env
-
-
-def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr}"
-    return result.stdout
-
-
 def _load_into_fresh_database_and_dump(database_url: str, fixture: Path, output: Path) -> None:
-    env = _env(database_url)
-    _manage(env, "migrate", "--no-input", "-v0")
-    _manage(env, "loaddata", str(fixture))
-    _manage(env, "dumpdata", "trivia", "--natural-foreign", "--natural-primary", "--indent", "2", "-o", str(output))
-
-
-def _postgres_server_url() -> str:
-    """The PostgreSQL server the suite uses, or the local one: a scratch database is made on it."""
-    configured = os.environ.get("DATABASE_URL", "")
-    if configured.startswith(("postgres://", "postgresql://")):
-        return configured.rsplit("/", 1)[0]
-    return "postgres://postgres@127.0.0.1:5432"
-
-
-@pytest.fixture
-def scratch_postgres_url():
-    psycopg = pytest.importorskip("psycopg")
-    server = _postgres_server_url()
-    settings = dj_database_url.parse(f"{server}/postgres")
-    connect_args = {
-        "host": settings["HOST"],
-        "port": settings["PORT"] or 5432,
-        "user": settings["USER"],
-        "password": settings["PASSWORD"],
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    try:
-        admin = psycopg.connect(**connect_args, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"No PostgreSQL server at {server} for the cross-database round trip: {exc}")
-    name = f"redshoes_roundtrip_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    env = env_for(database_url)
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "loaddata", str(fixture))
+    manage(env, "dumpdata", "trivia", "--natural-foreign", "--natural-primary", "--indent", "2", "-o", str(output))
 
 
 @pytest.mark.django_db
@@ -408,3 +358,83 @@ def test_fixture_moves_from_this_database_to_sqlite_to_postgresql_and_back_uncha
         _load_into_fresh_database_and_dump(url, previous, output)
         assert output.read_bytes() == first.read_bytes(), f"the dump from {name} differs from the original"
         previous = output
+
+
+# --- Loading into a database that already holds the rows -------------------------------------------
+
+
+def _seed_source_fixture(tmp_path, change) -> Path:
+    """A fixture holding only the seed source, its text changed by `change`, with a matching SHA-256."""
+    out = StringIO()
+    call_command("dumpdata", "trivia.source", stdout=out, **DUMP_OPTIONS)
+    entries = json.loads(out.getvalue())
+    fields = entries[0]["fields"]
+    fields["content"] = change(fields["content"])
+    fields["sha256"] = text.sha256_hex(fields["content"])
+    fixture = tmp_path / "source.json"
+    fixture.write_text(json.dumps(entries), encoding="utf-8")
+    return fixture
+
+
+@pytest.mark.django_db
+def test_a_load_that_changes_a_cited_source_text_moves_its_citations_with_it(tmp_path, client, seeded):
+    """It used to load, exit 0, and leave 24 citations "sound" over the wrong words."""
+    fixture = _seed_source_fixture(tmp_path, lambda content: "PREFIXED TEXT. " + content)
+
+    call_command("loaddata", str(fixture), stdout=StringIO())
+
+    out = StringIO()
+    call_command("check_citations", stdout=out)
+    assert "Every sound citation is on its quote." in out.getvalue()
+    citation = Citation.objects.get(fact__key="over-budget")
+    assert not citation.is_broken
+    assert citation.source.content[citation.start : citation.end] == citation.quote
+    page = client.get(citation.source.get_absolute_url()).content.decode()
+    assert f'<mark id="{citation.anchor}" class="citation">{citation.quote}</mark>' in page
+
+
+@pytest.mark.django_db
+def test_a_load_that_removes_a_cited_passage_marks_its_citation_broken_with_the_reason(tmp_path, client, seeded):
+    quote = Citation.objects.get(fact__key="over-budget").quote
+    fixture = _seed_source_fixture(tmp_path, lambda content: content.replace(quote, "Something else entirely."))
+
+    call_command("loaddata", str(fixture), stdout=StringIO())
+
+    citation = Citation.objects.get(fact__key="over-budget")
+    assert citation.is_broken
+    assert citation.broken_reason == "The quote no longer occurs in the source."
+    assert "needs attention" in client.get(citation.fact.get_absolute_url()).content.decode().lower()
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_refuses_is_named_by_its_natural_key(tmp_path, seeded):
+    entries = json.loads(dump())
+    fact = next(e for e in entries if e["model"] == "trivia.fact" and e["fields"]["key"] == "over-budget")
+    fact["fields"]["text"] = ""  # the database refuses an empty fact
+    fixture = tmp_path / "refused.json"
+    fixture.write_text(json.dumps(entries), encoding="utf-8")
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("loaddata", str(fixture), stdout=StringIO())
+
+    message = str(excinfo.value)
+    assert "Could not load fact 'over-budget':" in message
+    assert "pk=None" not in message and "\n" not in message
+    assert message.endswith(". Nothing was loaded; the database is as it was.")
+    assert Fact.objects.get(key="over-budget").text  # unchanged
+
+
+@pytest.mark.django_db
+def test_a_fact_indexed_from_a_two_megabyte_paragraph_moves_to_postgresql(tmp_path, scratch_postgres_url):
+    """Such a fact could be made on SQLite but not loaded into PostgreSQL (its search vector was too big)."""
+    from tests.test_search import random_words_document
+
+    document = tmp_path / "long.txt"
+    document.write_text(random_words_document(230_000)[:2_000_000], encoding="utf-8")
+    call_command("import_source", str(document), "--title", "D", "--film", "F", "--year", "1950", stdout=StringIO())
+    fixture = tmp_path / "long.json"
+    call_command("dumpdata", "trivia", output=str(fixture), **DUMP_OPTIONS)
+
+    output = tmp_path / "from-postgresql.json"
+    _load_into_fresh_database_and_dump(scratch_postgres_url, fixture, output)
+    assert output.read_bytes() == fixture.read_bytes()

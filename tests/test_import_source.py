@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from reversion.models import Version
 
-from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory
+from tests.factories import FactFactory, FilmFactory, SourceFactory
+from tests.scratch import env_for, manage, run_manage, start_manage
 from trivia import text
 from trivia.models import Citation, Fact, Film, Source, Topic
 from trivia.services import importing
@@ -247,7 +248,7 @@ def test_same_text_with_other_line_endings_counts_as_the_same_document(tmp_path)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("year", ["19x8", "", "1066", "2999", "1948.5"])
+@pytest.mark.parametrize("year", ["19x8", "", "1066", "2999", "1948.5", "١٩٤٧", "１９４７", "1_948"])
 def test_bad_year_is_refused(year):
     assert_refused(CRLF_NOTES, "year", year=year)
 
@@ -270,30 +271,121 @@ def test_unknown_kind_is_refused():
     assert not Source.objects.exists()
 
 
-# --- Draft facts for a source already stored ------------------------------------------------------
+@pytest.mark.django_db
+def test_a_url_longer_than_its_column_is_refused_not_a_database_error():
+    assert_refused(
+        CRLF_NOTES, "The URL is too long: 2,020 characters, at most 500.", "--url", "https://e.org/" + "x" * 2006
+    )
 
 
 @pytest.mark.django_db
-def test_paragraphs_already_cited_are_skipped_and_a_second_run_creates_nothing():
-    source = SourceFactory()
-    film = FilmFactory()
-    CitationFactory(source=source, quote="A painter designed every backdrop")  # inside paragraph 2
-
-    first = importing.create_draft_facts_from_paragraphs(source, film)
-    assert [number for number, _ in first.facts] == [1, 3, 4]
-    assert first.skipped == [2]
-
-    second = importing.create_draft_facts_from_paragraphs(source, film)
-    assert second.facts == []
-    assert second.skipped == [1, 2, 3, 4]
-    assert Fact.objects.filter(film=film).count() == 3
+def test_a_film_title_longer_than_its_column_is_refused():
+    assert_refused(CRLF_NOTES, "The film title is too long: 201 characters, at most 200.", film="F" * 201)
 
 
 @pytest.mark.django_db
-def test_a_broken_citation_does_not_count_as_covering_a_paragraph():
-    source = SourceFactory()
-    citation = CitationFactory(source=source)
-    Citation.objects.filter(pk=citation.pk).update(is_broken=True, broken_reason="Quote gone.")
+def test_the_same_document_with_a_trailing_newline_is_still_the_same_document(tmp_path):
+    """A copy that differed only by its last newline imported again and duplicated every draft."""
+    import_source(CRLF_NOTES)
+    longer = tmp_path / "longer.txt"
+    longer.write_bytes(CRLF_NOTES.read_bytes() + b"\r\n\r\n   \n")
+    assert_refused(longer, "already imported", title="Again")
 
-    report = importing.create_draft_facts_from_paragraphs(source, FilmFactory())
-    assert [number for number, _ in report.facts] == [1, 2, 3, 4]
+
+@pytest.mark.django_db
+def test_a_source_stored_with_its_final_newline_is_still_found_as_the_same_document(tmp_path):
+    """Sources imported before trailing whitespace was trimmed may end with a newline."""
+    SourceFactory(title="Old import", slug="old-import", content="One paragraph.\n")
+    document = tmp_path / "doc.txt"
+    document.write_text("One paragraph.", encoding="utf-8")
+    assert_refused(document, "already imported, as the source “Old import”")
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--kind", "bogus"], "invalid choice: 'bogus'"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_bad_options_on_the_command_line_are_one_line_and_exit_status_1(tmp_path, arguments, message):
+    """argparse used to print its usage and exit 2; the README promises 1 for any bad input."""
+    env = env_for(f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+    result = run_manage(
+        env, "import_source", str(CRLF_NOTES), "--title", "T", "--film", "F", "--year", "1948", *arguments
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert result.stderr.startswith("CommandError: import_source:")
+
+
+# --- Two imports at once ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_film_created_by_a_concurrent_import_between_look_and_create_is_used(monkeypatch, tmp_path):
+    """The second of two racing imports found no film, then lost the INSERT: it must use the winner's film."""
+    winner = FilmFactory(title="New Film", year=1970, slug="new-film-1970")
+    looks = []
+    real_first_or_create = importing.first_or_create
+
+    def racing(find, create, what):
+        # The first look happens before the other import committed its film.
+        def find_after_the_first_look():
+            looks.append(what)
+            return None if len(looks) == 1 and what.startswith("film") else find()
+
+        return real_first_or_create(find_after_the_first_look, create, what)
+
+    monkeypatch.setattr(importing, "first_or_create", racing)
+    import_source(CRLF_NOTES, film="New Film", year="1970")
+
+    assert Film.objects.filter(title="New Film").count() == 1
+    assert Source.objects.get().citations.first().fact.film == winner
+
+
+def test_two_imports_naming_the_same_new_film_at_once_both_import_into_one_film(tmp_path, scratch_database_url):
+    """Five times out of five on PostgreSQL the second process died with an IntegrityError traceback."""
+    env = env_for(scratch_database_url)
+    manage(env, "migrate", "--no-input", "-v0")
+    documents = []
+    for number in (1, 2):
+        path = tmp_path / f"doc_{number}.txt"
+        path.write_text(f"Document {number}, first paragraph.\n\nDocument {number}, second paragraph.", "utf-8")
+        documents.append(path)
+
+    results = both_at_once(env, [[str(path), "--title", f"T {path.stem}"] for path in documents])
+
+    for returncode, _, stderr in results:
+        assert (returncode, stderr) == (0, ""), stderr
+    counts = manage(env, "shell", "-v", "0", "-c", COUNT_ROWS)
+    assert counts.split() == ["films=1", "topics=1", "sources=2", "facts=4"]
+    assert "Every sound citation is on its quote." in manage(env, "check_citations")
+
+
+def test_the_same_document_imported_twice_at_once_is_imported_once_and_refused_once(scratch_database_url):
+    env = env_for(scratch_database_url)
+    manage(env, "migrate", "--no-input", "-v0")
+
+    results = both_at_once(env, [[str(CRLF_NOTES), "--title", title] for title in ("A", "B")])
+
+    assert sorted(returncode for returncode, _, _ in results) == [0, 1]
+    (refusal,) = [stderr for returncode, _, stderr in results if returncode == 1]
+    assert "This document is already imported" in refusal and "Traceback" not in refusal
+    assert manage(env, "shell", "-v", "0", "-c", COUNT_ROWS).split() == ["films=1", "topics=1", "sources=1", "facts=3"]
+
+
+COUNT_ROWS = (
+    "from trivia.models import Fact, Film, Source, Topic; "
+    "print(f'films={Film.objects.count()} topics={Topic.objects.count()} "
+    "sources={Source.objects.count()} facts={Fact.objects.count()}')"
+)
+
+
+def both_at_once(env, argument_lists) -> list[tuple[int, str, str]]:
+    """`import_source` run by two processes started together; (exit status, stdout, stderr) of each."""
+    processes = [
+        start_manage(env, "import_source", *arguments, "--film", "New Film", "--year", "1970")
+        for arguments in argument_lists
+    ]
+    return [(process.wait(timeout=120), *process.communicate()) for process in processes]

@@ -4,6 +4,8 @@ Runs on whichever database the suite uses (SQLite's FTS5 table or PostgreSQL's G
 index); `make test-postgres` runs it on the other.
 """
 
+import random
+import string
 from io import StringIO
 
 import pytest
@@ -14,6 +16,7 @@ from tests.factories import CitationFactory, FactFactory, PersonFactory, SourceF
 from trivia import search
 from trivia.models import Fact, Person
 from trivia.search import rebuild_search_index
+from trivia.services import importing
 from trivia.services.seeding import seed_from_spec
 
 pytestmark = pytest.mark.django_db
@@ -322,3 +325,34 @@ def test_postgresql_search_reads_the_gin_index_over_the_stored_vector():
     queryset = search.search_facts(Fact.objects.all(), "heckroth")
     plan = "\n".join(query_plan(queryset, "EXPLAIN ", setup="SET LOCAL enable_seqscan = off"))
     assert search.POSTGRES_VECTOR_INDEX in plan
+
+
+# --- Very long documents (a whole imported paragraph) ------------------------------------------
+
+
+def random_words_document(count: int, seed: int = 7) -> str:
+    """One paragraph of `count` distinct-looking random words, as in the hostile-testing report."""
+    rng = random.Random(seed)
+    return " ".join(
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(5, 12))) for _ in range(count)
+    )
+
+
+def test_a_very_long_document_keeps_each_word_once_within_the_index_limit():
+    document = search.build_search_document(random_words_document(230_000))
+    words = document.split()
+    assert len(words) == len(set(words))
+    assert sum(search.tsvector_bytes(word) for word in words) <= search.MAX_INDEXED_BYTES
+
+
+def test_a_two_megabyte_paragraph_imports_and_its_words_are_found(tmp_path):
+    """PostgreSQL refused to index a paragraph of ~700 KB or more (a 55-line traceback); SQLite took it."""
+    content = random_words_document(230_000)[: importing.MAX_DOCUMENT_BYTES - 100]
+    path = tmp_path / "p.txt"
+    path.write_text(content, encoding="utf-8")
+    call_command("import_source", str(path), "--title", "D", "--film", "F", "--year", "1950", stdout=StringIO())
+
+    fact = Fact.objects.get(film__title="F")
+    first_words = content.split()[:3]
+    assert found(" ".join(first_words)) == [fact.key]
+    assert_index_consistent()

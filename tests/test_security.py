@@ -275,3 +275,52 @@ def test_a_form_sent_without_a_csrf_token_gets_the_site_page_not_djangos_inline_
     assert response.status_code == 403
     assert "Your form was not sent" in response.text
     assert "<style" not in response.text
+
+
+def test_a_user_name_longer_than_any_account_is_a_wrong_login_not_a_server_error(client):
+    """django-axes stored the name in a 255-character column: a 256-character name was a 500 on PostgreSQL."""
+    response = client.post(reverse("admin:login"), {"username": "u" * 256, "password": "anything"})
+
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.text
+
+
+def test_the_lockout_page_carries_the_admin_s_own_name(client, editor):
+    for _ in range(5):
+        response = client.post(reverse("admin:login"), {"username": "editor", "password": "wrong"})
+
+    assert response.status_code == 429
+    assert "redshoes editorial admin" in response.text
+    assert "Django administration" not in response.text
+
+
+def test_after_log_in_with_an_unsafe_next_the_editor_lands_on_the_admin_index(client, editor):
+    response = client.post(
+        reverse("admin:login") + "?next=https://evil.example/",
+        {"username": "editor", "password": "correct horse battery", "next": "https://evil.example/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+PUBLIC_PAGES = ["trivia:home", "trivia:fact_list", "trivia:sitemap", "trivia:robots_txt"]
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch", "trace", "options"])
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_public_pages_answer_other_methods_with_405_and_say_what_is_allowed(client, seeded, page, method):
+    response = getattr(client, method)(reverse(page))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert b"<html" not in response.content  # not the page itself
+
+
+@pytest.mark.parametrize("method", ["put", "trace"])
+def test_detail_pages_answer_other_methods_with_405_too(client, seeded, method):
+    fact_url = reverse("trivia:fact_detail", args=["over-budget"])
+    film_url = reverse("trivia:film_detail", args=["the-red-shoes-1948"])
+    for url in (fact_url, film_url):
+        response = getattr(client, method)(url)
+        assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")

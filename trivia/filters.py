@@ -42,10 +42,10 @@ RELEVANCE_ORDER = ("-search_rank", "film_id", "topic_id", "position", "pk")
 class PlainSelect(forms.Select):
     """A `<select>` written in Python rather than through one template per option.
 
-    Django renders each option with its own template; with 200 films that was most
-    of the search page's time (80 ms of 110 ms on a loaded machine). The markup is the
-    same: attributes from the bound field (id, aria-invalid, aria-describedby), values
-    and labels escaped, the chosen option `selected`.
+    Django renders each option with its own template; with hundreds of films that was
+    most of the search page's time (docs/performance.md). The markup is the same:
+    attributes from the bound field (id, aria-invalid, aria-describedby), values and
+    labels escaped, the chosen option `selected`.
     """
 
     def render(self, name, value, attrs=None, renderer=None):

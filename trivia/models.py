@@ -23,6 +23,12 @@ from . import integrity, text
 http_url_validator = URLValidator(schemes=["http", "https"])
 
 
+def _key_of(instance, relation: str) -> tuple:
+    """A related row's natural key, or (None,) while unset (a fixture naming a missing row)."""
+    related_id = getattr(instance, f"{relation}_id")
+    return getattr(instance, relation).natural_key() if related_id is not None else (None,)
+
+
 class SlugNaturalKeyManager(models.Manager):
     """Manager for models whose natural key is their unique slug."""
 
@@ -145,7 +151,7 @@ class Credit(models.Model):
         return reverse("trivia:film_detail", args=[self.film.slug])
 
     def natural_key(self):
-        return self.film.natural_key() + self.person.natural_key() + (self.role,)
+        return _key_of(self, "film") + _key_of(self, "person") + (self.role,)
 
     natural_key.dependencies = ["trivia.film", "trivia.person"]
 
@@ -370,7 +376,7 @@ class Citation(TimeStamped):
         return reverse("trivia:source_detail", args=[self.source.slug]) + f"#{self.anchor}"
 
     def natural_key(self):
-        return self.fact.natural_key() + self.source.natural_key() + (self.start, self.end)
+        return _key_of(self, "fact") + _key_of(self, "source") + (self.start, self.end)
 
     natural_key.dependencies = ["trivia.fact", "trivia.source"]
 

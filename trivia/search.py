@@ -1,29 +1,11 @@
 """Full-text search over facts, the same behaviour on SQLite and PostgreSQL.
 
-Views and filters call `search_facts(queryset, q)` and never see which database
-answers. Both sides index `Fact.search_document`: the fact's text, its people's
-names and its cited quotes, folded here in Python (case, accents, compatibility
-forms) and reduced to plain words separated by spaces. Because the folding and the
-word-splitting happen before either database sees the text, "Heckroth",
-"HECKROTH" and "Héckroth" are the same word on both, and a user's query can be
-rebuilt from its words alone: no FTS5 or tsquery syntax from the query string
-ever reaches the database.
-
-- SQLite: an external-content FTS5 table `trivia_fact_fts` over
-  `trivia_fact.search_document`, kept in step by triggers (so bulk writes are
-  covered too), ranked with bm25.
-- PostgreSQL: a stored generated column `trivia_fact.search_vector` =
-  `to_tsvector('simple', search_document)` with a GIN index, ranked with `ts_rank`.
-  The 'simple' configuration (no stemming, no stop words) matches words the way
-  FTS5's unicode61 tokenizer does, so both databases find the same facts for the
-  same query. Neither the FTS5 table nor the column is a model field: Django never
-  writes them, the database derives them from `search_document`.
-
-A query matches the facts that contain every one of its words, as whole words;
-a word of three or more letters followed by `*` also matches longer words
-(`paint*` finds "paintings"). Prefix matching is opt-in because a prefix merges
-the lists of every word it starts, which made common words several times slower
-at 100,000 facts.
+Both databases index `Fact.search_document`: the fact's text, its people's names and its
+quotes, folded here in Python (case, accents, compatibility forms) to plain words. So
+"Héckroth" and "HECKROTH" are one word on both, and a query is rebuilt from its words
+alone: no FTS5 or tsquery syntax from a user ever reaches the database. SQLite keeps an
+FTS5 table in step by triggers (ranked with bm25); PostgreSQL a stored tsvector with a
+GIN index (ranked with ts_rank, 'simple' configuration, as FTS5 matches words).
 """
 
 import re
@@ -53,8 +35,8 @@ MAX_QUERY_TERMS = 16
 MAX_TERM_LENGTH = 64
 # Past this many characters a document keeps each word once (ranking then ignores repeats)...
 LONG_DOCUMENT_CHARS = 200_000
-# ...and stops at this many bytes, under PostgreSQL's 1 MB limit on a tsvector's words.
-MAX_INDEXED_BYTES = 900_000
+# ...and stops when PostgreSQL's measure of a tsvector reaches this, under its limit of 1 MB.
+MAX_INDEXED_BYTES = 1_000_000
 # A shorter `a*` stays a whole word: as a prefix it would match half the index.
 PREFIX_MIN_LENGTH = 3
 PREFIX_MARK = "*"
@@ -99,7 +81,7 @@ SQLITE_OPTIMIZE = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 
 # A stored vector, not an expression index: ranking then reads the vector instead of
-# re-parsing every matched document (113 ms -> 14 ms for 2,000 matches of 100,000).
+# re-parsing every matched document (docs/performance.md).
 POSTGRES_ADD_VECTOR = (
     f"ALTER TABLE trivia_fact ADD COLUMN IF NOT EXISTS {POSTGRES_VECTOR_COLUMN} tsvector "
     f"GENERATED ALWAYS AS (to_tsvector('{POSTGRES_CONFIG}'::regconfig, search_document)) STORED"
@@ -112,7 +94,7 @@ POSTGRES_DROP_VECTOR = [
     f"ALTER TABLE trivia_fact DROP COLUMN IF EXISTS {POSTGRES_VECTOR_COLUMN}",
 ]
 # After a bulk write GIN keeps new entries in a "pending list" that every search scans
-# linearly (10 ms per query after 100,000 inserts) until VACUUM; this merges it now.
+# linearly until VACUUM; this merges it now.
 POSTGRES_CLEAN_PENDING = f"SELECT gin_clean_pending_list('{POSTGRES_VECTOR_INDEX}'::regclass)"
 
 
@@ -142,11 +124,17 @@ def build_search_document(text: str, names=(), quotes=()) -> str:
         return document
     kept, size = [], 0
     for word in dict.fromkeys(folded):
-        size += len(word.encode()) + 1
+        size += tsvector_bytes(word)
         if size > MAX_INDEXED_BYTES:
             break
         kept.append(word)
     return " ".join(kept)
+
+
+def tsvector_bytes(word: str) -> int:
+    """What one word with one position adds to a tsvector, as PostgreSQL counts it against its limit."""
+    length = len(word.encode())
+    return length + length % 2 + 4  # the word padded to an even length, a position count and one position
 
 
 def query_terms(q: str | None) -> list[str]:

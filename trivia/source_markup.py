@@ -1,24 +1,9 @@
 """The marked-up text of a source page: paragraphs, cited passages, the source's emphasis.
 
-A reader who follows a footnote must land on an element whose text is *exactly* the
-quote the fact cites, so this module turns a source's verbatim content plus its cited
-spans into nested, well-formed, escaped HTML. It is pure (no database, no templates) so
-the awkward cases can be tested directly:
-
-- identical spans cited by several facts become one `<mark>` with several back-links;
-- nested spans ("The title ballet sequence" inside "The title ballet sequence took six
-  weeks to shoot") become nested marks, each holding exactly its own quote;
-- crossing spans (A = 0–10, B = 5–15) cannot both be single elements. The span that
-  starts first (the longer one, on a tie) stays whole; the other is cut into fragments
-  at the crossing point. Its first fragment carries the `id`, so the footnote still
-  lands where the passage starts; later fragments carry the class `citation-continued`.
-  A span running over a paragraph break is cut at the break the same way;
-- the source's own `*emphasis*` becomes `<em>`, with the asterisks kept in the text
-  inside visually-hidden spans, so a quote that includes them still matches. Emphasis
-  never cuts a citation: where they cross, the emphasis is the one split.
-
-Back-links sit right after the outermost mark that contains them, never inside a mark,
-so they do not change any mark's text.
+A reader who follows a footnote must land on an element whose text is exactly the quote,
+so a source's content and its cited spans become nested, well-formed, escaped HTML here,
+in a pure function the awkward cases (shared, nested and crossing spans, emphasis, spans
+over paragraph breaks) can be tested on directly. The rules are in docs/decisions.md.
 """
 
 import re

@@ -1,19 +1,9 @@
 """schema.org JSON-LD for the public pages: `Movie`, `Person`/`Organization`, `CreativeWork`.
 
-Search engines read these blocks; readers never see them, which is exactly why they
-must be escaped with care: a film title or source author holding `</script>` would
-otherwise end the block and run as markup. `json_ld()` escapes `<`, `>` and `&` as
-JSON unicode escapes (the same rule as Django's `json_script`), which a JSON parser
-reads back unchanged.
-
-The builders take rows already loaded by the page's selector and never query, so a
-page's query count does not depend on them. Usage in a view::
-
-    context["structured_data"] = structured_data.json_ld(
-        structured_data.movie(film, credits, request.build_absolute_uri(film.get_absolute_url()))
-    )
-
-and in the template, inside `{% block structured_data %}`: `{{ structured_data }}`.
+Readers never see these blocks, which is why they must be escaped with care: a title
+holding `</script>` would end the block. `json_ld()` escapes `<`, `>` and `&` as JSON
+unicode escapes (Django's `json_script` rule). The builders take rows the selectors
+already loaded and never query.
 """
 
 import json

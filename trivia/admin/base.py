@@ -4,6 +4,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.shortcuts import redirect
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -65,6 +66,24 @@ class EditorialAdmin(VersionAdmin):
         """`queryset` with what a history snapshot of each row reads (overridden where that is a lot)."""
         return queryset
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (editing.StaleEdit, IntegrityError):
+            pass
+        # Lost a race after the form's checks (another save took the version, or a unique
+        # slug or name): the transaction was rolled back. Run the form again; its checks now
+        # see the other save and say so, with the editor's input kept.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (editing.StaleEdit, IntegrityError):
+            # Saves keep landing between check and save: give up cleanly, write nothing.
+            messages.error(request, "Others are saving this right now; your changes were not saved. Try again.")
+            opts = self.model._meta
+            if object_id is None:
+                return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_add")
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", quote(object_id))
+
 
 class LockedAdmin(EditorialAdmin):
     """Optimistic locking for models with `lock_version` (facts, sources).
@@ -84,21 +103,6 @@ class LockedAdmin(EditorialAdmin):
             # A citation edited on its own page is a change to its fact: record the fact
             # (with its citations) in the same revision, so the fact's history shows it.
             reversion.add_to_revision(locked)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except editing.StaleEdit:
-            pass
-        # Lost the race after the form's check: the transaction was rolled back; run the
-        # form again so it shows the conflict with the editor's input kept.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except editing.StaleEdit:
-            # Saves keep landing between check and claim: give up cleanly, write nothing.
-            messages.error(request, "Others are saving this right now; your changes were not saved. Try again.")
-            opts = self.model._meta
-            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", quote(object_id))
 
     # Reverting writes the old version raw; trivia/signals.py keeps the lock moving forward
     # and re-anchors a source's citations to the restored text, as for any raw save.

@@ -31,7 +31,7 @@ class BrokenCitationFilter(admin.SimpleListFilter):
 
 @admin.register(Fact)
 class FactAdmin(LockedAdmin):
-    # Newest first, by primary key: sorting 100,000 facts by an unindexed column cost ~150 ms a page.
+    # Newest first, by primary key: sorting by an unindexed column is slow at scale (docs/performance.md).
     ordering = ["-pk"]
     form = FactForm
     inlines = [CitationInline]

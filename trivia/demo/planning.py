@@ -114,6 +114,23 @@ def render_source(paragraphs: list[list[str]]) -> tuple[str, dict[tuple[int, int
     return "".join(parts), offsets
 
 
+class SourceBody:
+    """Sentences gathered into paragraphs of random length, as a source document reads."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.paragraphs: list[list[str]] = [[]]
+        self.length = rng.randint(*SENTENCES_PER_PARAGRAPH)
+
+    def add(self, sentence: str) -> tuple[int, int]:
+        """Append `sentence`; its (paragraph, sentence) index."""
+        if len(self.paragraphs[-1]) >= self.length:
+            self.paragraphs.append([])
+            self.length = self.rng.randint(*SENTENCES_PER_PARAGRAPH)
+        self.paragraphs[-1].append(sentence)
+        return len(self.paragraphs) - 1, len(self.paragraphs[-1]) - 1
+
+
 class DemoPlanner:
     """Invents the archive film by film from one seeded generator, so a seed always gives the same rows."""
 
@@ -217,49 +234,11 @@ class DemoPlanner:
 
     def plan_source(self, film: PlannedFilm, context: dict, number: int, fact_total: int, positions) -> PlannedSource:
         rng = self.rng
-        paragraphs: list[list[str]] = [[]]
-        paragraph_length = rng.randint(*SENTENCES_PER_PARAGRAPH)
-
-        def add(sentence: str) -> tuple[int, int]:
-            nonlocal paragraph_length
-            if len(paragraphs[-1]) >= paragraph_length:
-                paragraphs.append([])
-                paragraph_length = rng.randint(*SENTENCES_PER_PARAGRAPH)
-            paragraphs[-1].append(sentence)
-            return len(paragraphs) - 1, len(paragraphs[-1]) - 1
-
-        placed = []
-        for _ in range(fact_total):
-            # A film's trivia does not repeat itself: draw again when the claim is already made
-            # (a thousand facts from a few dozen templates would otherwise repeat several).
-            for _draw in range(DRAWS_FOR_A_NEW_CLAIM):
-                topic = rng.choices(self.topics, weights=self.topic_weights)[0]
-                sentence, fact_text = rng.choice(topic["templates"])
-                slots, people = self.slots_for(context)
-                if fact_text.format(**slots) not in context["claims"]:
-                    break
-            context["claims"].add(fact_text.format(**slots))
-            sentences = [add(sentence.format(**slots))]
-            if rng.random() < 0.12:
-                sentences.append(add(rng.choice(CORROBORATIONS).format(**slots)))
-            if rng.random() < 0.25:
-                add(rng.choice(FILLER))
-            positions[topic["slug"]] += 1
-            fact = PlannedFact(
-                key=f"{DEMO_PREFIX}{self.next_key:06d}",
-                topic_slug=topic["slug"],
-                text=fact_text.format(**slots),
-                is_spoiler=topic["spoiler"],
-                position=positions[topic["slug"]],
-                people=list(dict.fromkeys(slug for slot, slug in people.items() if "{" + slot + "}" in fact_text)),
-                citations=[],
-            )
-            self.next_key += 1
-            placed.append((fact, sentences))
-
+        body = SourceBody(rng)
+        placed = [self.plan_fact(context, body, positions) for _ in range(fact_total)]
         if not placed:
-            add(rng.choice(FILLER))  # a source is never empty
-        content, offsets = render_source(paragraphs)
+            body.add(rng.choice(FILLER))  # a source is never empty
+        content, offsets = render_source(body.paragraphs)
         spans = text.paragraphs(content)
         for fact, sentences in placed:
             for where in sentences:
@@ -285,3 +264,33 @@ class DemoPlanner:
             accessed=date(2024, 1, 1) + timedelta(days=rng.randint(0, 600)),
             content=content,
         )
+
+    def plan_fact(self, context: dict, body: "SourceBody", positions) -> tuple[PlannedFact, list]:
+        """One new claim for the film, its sentence (and maybe a corroboration) added to `body`."""
+        rng = self.rng
+        # A film's trivia does not repeat itself: draw again when the claim is already made
+        # (a thousand facts from a few dozen templates would otherwise repeat several).
+        for _draw in range(DRAWS_FOR_A_NEW_CLAIM):
+            topic = rng.choices(self.topics, weights=self.topic_weights)[0]
+            sentence, fact_text = rng.choice(topic["templates"])
+            slots, people = self.slots_for(context)
+            if fact_text.format(**slots) not in context["claims"]:
+                break
+        context["claims"].add(fact_text.format(**slots))
+        sentences = [body.add(sentence.format(**slots))]
+        if rng.random() < 0.12:
+            sentences.append(body.add(rng.choice(CORROBORATIONS).format(**slots)))
+        if rng.random() < 0.25:
+            body.add(rng.choice(FILLER))
+        positions[topic["slug"]] += 1
+        fact = PlannedFact(
+            key=f"{DEMO_PREFIX}{self.next_key:06d}",
+            topic_slug=topic["slug"],
+            text=fact_text.format(**slots),
+            is_spoiler=topic["spoiler"],
+            position=positions[topic["slug"]],
+            people=list(dict.fromkeys(slug for slot, slug in people.items() if "{" + slot + "}" in fact_text)),
+            citations=[],
+        )
+        self.next_key += 1
+        return fact, sentences

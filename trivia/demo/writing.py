@@ -66,10 +66,10 @@ def remove_demo_data() -> int:
 def refresh_planner_statistics() -> None:
     """Tell the query planner how big the tables now are.
 
-    Without statistics SQLite guesses, and at 100,000 facts it guessed wrong: a person
-    page counted its facts by scanning every published fact (70 ms) instead of the
-    person's fact links (under 1 ms). PostgreSQL's autovacuum would analyze eventually;
-    a benchmark straight after a bulk load should not depend on when.
+    Without statistics SQLite guessed wrong at scale: a person page counted its facts by
+    scanning every published fact instead of the person's links (docs/performance.md).
+    PostgreSQL's autovacuum would analyze eventually; a benchmark straight after a bulk
+    load should not depend on when.
     """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -117,7 +117,12 @@ class DemoWriter:
         film_rows = bulk.create(
             Film, [Film(slug=f.slug, title=f.title, year=f.year, description=f.description) for f in films]
         )
-        credits, sources, facts = [], [], []
+        sources = self.write_credits_and_sources(films, film_rows)
+        self.write_facts(films, film_rows, iter(sources))
+        self.counts["films"] += len(film_rows)
+
+    def write_credits_and_sources(self, films: list[PlannedFilm], film_rows: list[Film]) -> list[Source]:
+        credits, sources = [], []
         for planned, film in zip(films, film_rows, strict=True):
             credits += [
                 Credit(film=film, person_id=self.person_ids[person], role=role, character=character, order=order)
@@ -133,16 +138,19 @@ class DemoWriter:
                     url=s.url,
                     accessed=s.accessed,
                     content=s.content,
-                    # bulk_create skips Source.save(), which keeps the fingerprint in step with the text.
+                    # Written in bulk, past Source.save(), which keeps the fingerprint in step with the text.
                     sha256=integrity.source_fingerprint(s.content),
                 )
                 for s in planned.sources
             ]
         bulk.create(Credit, credits, batch_size=BATCH_SIZE)
         bulk.create(Source, sources, batch_size=BATCH_SIZE)
+        self.counts["credits"] += len(credits)
+        self.counts["sources"] += len(sources)
+        return sources
 
-        source_rows = iter(sources)
-        citations, links = [], []
+    def write_facts(self, films: list[PlannedFilm], film_rows: list[Film], source_rows) -> None:
+        facts, citations, links = [], [], []
         names = {slug: person["name"] for slug, person in self.planner.people.items()}
         for planned, film in zip(films, film_rows, strict=True):
             film_sources = [next(source_rows) for _ in planned.sources]
@@ -170,15 +178,8 @@ class DemoWriter:
         bulk.create(Fact, facts, batch_size=BATCH_SIZE)
         bulk.create(Citation, citations, batch_size=BATCH_SIZE)
         FactPeople = Fact.people.through
-        bulk.create(
-            FactPeople,
-            [FactPeople(fact_id=fact.pk, person_id=person_id) for fact, person_id in links],
-            batch_size=BATCH_SIZE,
-        )
-
-        self.counts["films"] += len(film_rows)
-        self.counts["credits"] += len(credits)
-        self.counts["sources"] += len(sources)
+        fact_people = [FactPeople(fact_id=fact.pk, person_id=person_id) for fact, person_id in links]
+        bulk.create(FactPeople, fact_people, batch_size=BATCH_SIZE)
         self.counts["facts"] += len(facts)
         self.counts["citations"] += len(citations)
         self.counts["fact-people links"] += len(links)

@@ -102,13 +102,22 @@ def duplicate_message(source: Source) -> str:
     )
 
 
-def unique_slug(model, base: str, fallback: str) -> str:
+def plain_slug(model, base: str, fallback: str) -> str:
     max_length = model._meta.get_field("slug").max_length
-    base = (slugify(base) or fallback)[: max_length - 6].strip("-") or fallback
+    return (slugify(base) or fallback)[: max_length - 6].strip("-") or fallback
+
+
+def unique_slug(model, base: str, fallback: str) -> str:
+    base = plain_slug(model, base, fallback)
     candidate, number = base, 2
     while model._default_manager.filter(slug=candidate).exists():
         candidate, number = f"{base}-{number}", number + 1
     return candidate
+
+
+def slug_for_attempt(model, base: str, fallback: str, attempt: int) -> str:
+    """The plain slug first, so two racing creators collide in the database; a free variant after that."""
+    return plain_slug(model, base, fallback) if attempt == 0 else unique_slug(model, base, fallback)
 
 
 def parse_film_year(year) -> int:
@@ -150,20 +159,20 @@ def check_source_url(url: str) -> str:
 
 
 def first_or_create(find, create, what: str):
-    """`find()`, or else `create()` in a savepoint: (row, created).
+    """`find()`, or else `create(attempt)` in a savepoint: (row, created).
 
-    Two imports may both find nothing and both create. The database's unique constraint
-    refuses the second, which then finds the first one's row (committed by the time its
-    INSERT returns). A row that still is not there means the name was taken by another
-    kind of row; `create()` picks a fresh slug on the next attempt.
+    Two imports may both find nothing and both create with the same plain slug. The
+    database's unique constraint refuses the second, which then finds the first one's row
+    (committed by the time its INSERT returns). A row that still is not there means the
+    slug was taken by another row; `create` picks a free variant on the next attempt.
     """
-    for _ in range(3):
+    for attempt in range(3):
         found = find()
         if found is not None:
             return found, False
         try:
             with transaction.atomic():
-                return create(), True
+                return create(attempt), True
         except IntegrityError:
             continue
     raise SourceImportError(f"Could not create the {what}: others keep creating rows with the same name. Try again.")
@@ -175,7 +184,9 @@ def film_for(title: str, year) -> tuple[Film, bool]:
     year = parse_film_year(year)
     return first_or_create(
         lambda: Film.objects.filter(title__iexact=title, year=year).order_by("pk").first(),
-        lambda: Film.objects.create(title=title, year=year, slug=unique_slug(Film, f"{title} {year}", f"film-{year}")),
+        lambda attempt: Film.objects.create(
+            title=title, year=year, slug=slug_for_attempt(Film, f"{title} {year}", f"film-{year}", attempt)
+        ),
         f"film {title} ({year})",
     )
 
@@ -184,7 +195,7 @@ def unsorted_topic() -> tuple[Topic, bool]:
     """The topic draft facts wait under until an editor sorts them; created on first use, listed last."""
     return first_or_create(
         lambda: Topic.objects.filter(Q(slug=UNSORTED_TOPIC_SLUG) | Q(name__iexact=UNSORTED_TOPIC_NAME)).first(),
-        lambda: Topic.objects.create(
+        lambda attempt: Topic.objects.create(
             slug=UNSORTED_TOPIC_SLUG,
             name=UNSORTED_TOPIC_NAME,
             order=1000,
@@ -321,7 +332,9 @@ def _store_source(content: str, **fields) -> Source:
     """A new Source holding `content`; a concurrent import of the same text is refused as a duplicate."""
     source, _ = first_or_create(
         lambda: _refuse_duplicate(content),
-        lambda: Source.objects.create(slug=unique_slug(Source, fields["title"], "source"), content=content, **fields),
+        lambda attempt: Source.objects.create(
+            slug=slug_for_attempt(Source, fields["title"], "source", attempt), content=content, **fields
+        ),
         f"source “{fields['title']}”",
     )
     return source

@@ -96,48 +96,11 @@ def seed_from_spec(spec_path: Path = DEFAULT_SEED_SPEC) -> SeedReport:
     document = read_document(spec_path.parent / spec["source"]["file"])
     check_seed_spec(spec, document)
     report = SeedReport()
-
     with reversion.create_revision():
         reversion.set_comment(f"Seeded from {spec_path.name}")
-
-        source_spec = spec["source"]
-        source, created = Source.objects.get_or_create(
-            slug=source_spec["slug"],
-            defaults={
-                "title": source_spec["title"],
-                "kind": source_spec.get("kind", Source.Kind.DOCUMENT),
-                "url": source_spec.get("url", ""),
-                "author": source_spec.get("author", ""),
-                "publisher": source_spec.get("publisher", ""),
-                "content": document,
-            },
-        )
-        report.created["source"] += created
-
-        film_spec = spec["film"]
-        film, created = Film.objects.get_or_create(
-            slug=film_spec["slug"],
-            defaults={
-                "title": film_spec["title"],
-                "year": film_spec["year"],
-                "description": film_spec.get("description", ""),
-            },
-        )
-        report.created["film"] += created
-
-        people = {}
-        for person_spec in spec.get("people", []):
-            person, created = Person.objects.get_or_create(
-                slug=person_spec["slug"],
-                defaults={
-                    "name": person_spec["name"],
-                    "kind": person_spec.get("kind", Person.Kind.PERSON),
-                    "description": person_spec.get("description", ""),
-                },
-            )
-            people[person.slug] = person
-            report.created["people"] += created
-
+        source = _ensure(report, "source", Source, spec["source"], _source_defaults(spec["source"], document))
+        film = _ensure(report, "film", Film, spec["film"], _film_defaults(spec["film"]))
+        people = {p["slug"]: _ensure(report, "people", Person, p, _person_defaults(p)) for p in spec.get("people", [])}
         for order, credit_spec in enumerate(spec.get("credits", [])):
             _, created = Credit.objects.get_or_create(
                 film=film,
@@ -146,41 +109,68 @@ def seed_from_spec(spec_path: Path = DEFAULT_SEED_SPEC) -> SeedReport:
                 defaults={"character": credit_spec.get("character", ""), "order": order},
             )
             report.created["credits"] += created
-
-        topics = {}
-        for topic_spec in spec.get("topics", []):
-            topic, created = Topic.objects.get_or_create(
-                slug=topic_spec["slug"],
-                defaults={
-                    "name": topic_spec["name"],
-                    "order": topic_spec.get("order", 100),
-                    "description": topic_spec.get("description", ""),
-                },
-            )
-            topics[topic.slug] = topic
-            report.created["topics"] += created
-
-        existing_keys = set(
-            Fact.objects.filter(key__in=[f["key"] for f in spec["facts"]]).values_list("key", flat=True)
-        )
-        for position, fact_spec in enumerate(spec["facts"], start=1):
-            if fact_spec["key"] in existing_keys:
-                continue
-            fact = Fact.objects.create(
-                key=fact_spec["key"],
-                film=film,
-                topic=topics[fact_spec["topic"]],
-                text=fact_spec["text"],
-                is_spoiler=fact_spec.get("spoiler", False),
-                status=Fact.Status.PUBLISHED,
-                position=position,
-            )
-            fact.people.set([people[slug] for slug in fact_spec.get("people", [])])
-            for quote in fact_spec["quotes"]:
-                # Anchor in the stored source: an editor may have corrected it since.
-                start, end = anchor_spec_quote(source.content, quote, fact_spec.get("paragraph"), fact.key)
-                Citation.objects.create(fact=fact, source=source, quote=quote, start=start, end=end)
-                report.created["citations"] += 1
-            report.created["facts"] += 1
-
+        topics = {t["slug"]: _ensure(report, "topics", Topic, t, _topic_defaults(t)) for t in spec.get("topics", [])}
+        _seed_facts(report, spec["facts"], source, film, people, topics)
     return report
+
+
+def _ensure(report: SeedReport, label: str, model, item_spec: dict, defaults: dict):
+    """The row with the spec's slug, created from `defaults` if missing (counted in the report)."""
+    row, created = model.objects.get_or_create(slug=item_spec["slug"], defaults=defaults)
+    report.created[label] += created
+    return row
+
+
+def _source_defaults(source_spec: dict, document: str) -> dict:
+    return {
+        "title": source_spec["title"],
+        "kind": source_spec.get("kind", Source.Kind.DOCUMENT),
+        "url": source_spec.get("url", ""),
+        "author": source_spec.get("author", ""),
+        "publisher": source_spec.get("publisher", ""),
+        "content": document,
+    }
+
+
+def _film_defaults(film_spec: dict) -> dict:
+    return {"title": film_spec["title"], "year": film_spec["year"], "description": film_spec.get("description", "")}
+
+
+def _person_defaults(person_spec: dict) -> dict:
+    return {
+        "name": person_spec["name"],
+        "kind": person_spec.get("kind", Person.Kind.PERSON),
+        "description": person_spec.get("description", ""),
+    }
+
+
+def _topic_defaults(topic_spec: dict) -> dict:
+    return {
+        "name": topic_spec["name"],
+        "order": topic_spec.get("order", 100),
+        "description": topic_spec.get("description", ""),
+    }
+
+
+def _seed_facts(report: SeedReport, fact_specs: list, source, film, people: dict, topics: dict) -> None:
+    """The spec's facts that are missing, each with its people and citations, in spec order."""
+    existing_keys = set(Fact.objects.filter(key__in=[f["key"] for f in fact_specs]).values_list("key", flat=True))
+    for position, fact_spec in enumerate(fact_specs, start=1):
+        if fact_spec["key"] in existing_keys:
+            continue
+        fact = Fact.objects.create(
+            key=fact_spec["key"],
+            film=film,
+            topic=topics[fact_spec["topic"]],
+            text=fact_spec["text"],
+            is_spoiler=fact_spec.get("spoiler", False),
+            status=Fact.Status.PUBLISHED,
+            position=position,
+        )
+        fact.people.set([people[slug] for slug in fact_spec.get("people", [])])
+        for quote in fact_spec["quotes"]:
+            # Anchor in the stored source: an editor may have corrected it since.
+            start, end = anchor_spec_quote(source.content, quote, fact_spec.get("paragraph"), fact.key)
+            Citation.objects.create(fact=fact, source=source, quote=quote, start=start, end=end)
+            report.created["citations"] += 1
+        report.created["facts"] += 1

@@ -2,7 +2,7 @@
 
 Stock `dumpdata trivia --natural-foreign --natural-primary` asks the database for each
 citation's fact and source and each fact's people to write their natural keys: about
-three queries per fact, 167 s for 100,000 facts (docs/performance.md). `export_trivia`
+three queries per fact (docs/performance.md). `export_trivia`
 writes the same bytes with those rows fetched up front. This command (it shadows the
 built-in one because `trivia` is an installed app) takes that path when the request is
 exactly what the writer produces: trivia models only, JSON, natural foreign and primary

@@ -89,7 +89,7 @@ class Command(OneLineUsageErrors, loaddata.Command):
         except (DeserializationError, DatabaseError, ObjectDoesNotExist, ValueError) as exc:
             if options.get("traceback"):
                 raise
-            raise CommandError(f"{explain(exc)} {NOTHING_LOADED}") from exc
+            raise CommandError(f"{_sentence(explain(exc))} {NOTHING_LOADED}") from exc
 
     def load_fast(self, fixture_labels, options) -> bool:
         """Load through `trivia.fixture_load` if it takes this fixture; False means the stock path must."""
@@ -115,15 +115,14 @@ class Command(OneLineUsageErrors, loaddata.Command):
         return True
 
     def save_obj(self, obj):
-        # A required foreign key whose natural key matched nothing is "deferred" by the
-        # deserializer; saving it would fail on NOT NULL with no hint of what is missing.
+        # Relations whose natural key matched nothing yet are "deferred" by the deserializer.
+        # A required foreign key would fail on NOT NULL with no hint of what is missing; a
+        # fact's people may still come later in the fixture, so they are checked when set.
         for field, natural_key in obj.deferred_fields.items():
             if field.many_to_one and not field.null:
-                related = field.related_model._meta.verbose_name
-                raise CommandError(
-                    f"Problem installing fixture {self.labels}: {describe(obj.object)} refers to {related} "
-                    f"{natural_key!r}, which is neither in the fixture (before it) nor in the database."
-                )
+                raise CommandError(self.missing(obj.object, field, natural_key))
+            if field.many_to_many:
+                self.check_people_when_set(obj, field, natural_key)
         try:
             return super().save_obj(obj)
         except (DatabaseError, ValueError) as exc:
@@ -132,3 +131,24 @@ class Command(OneLineUsageErrors, loaddata.Command):
             message = str(exc.args[0]) if exc.args else ""
             exc.args = (f"Could not load {describe(obj.object)}: {message.removeprefix(stock)}",)
             raise
+
+    def missing(self, instance, field, natural_key) -> str:
+        related = field.related_model._meta.verbose_name
+        where = "in the fixture" if field.many_to_many else "in the fixture (before it)"
+        return (
+            f"Problem installing fixture {self.labels}: {describe(instance)} refers to {related} {natural_key!r}, "
+            f"which is neither {where} nor in the database."
+        )
+
+    def check_people_when_set(self, obj, field, natural_keys) -> None:
+        """Before Django resolves the deferred relation, name any natural key that still matches nothing."""
+        save_deferred_fields = obj.save_deferred_fields
+        manager = field.related_model._default_manager.db_manager(self.using)
+
+        def checked(using=None):
+            for natural_key in natural_keys:
+                if isinstance(natural_key, list) and not manager.filter(slug=natural_key[0]).exists():
+                    raise CommandError(self.missing(obj.object, field, natural_key))
+            save_deferred_fields(using=using)
+
+        obj.save_deferred_fields = checked
