@@ -316,6 +316,7 @@ def bench_one(database, facts: int, args) -> Run:
             env, "generate_demo_data", "--films", str(films), "--facts", str(facts), "--seed", str(SEED)
         )
         print(f"[{database.name} {facts:,}] generated in {generate_seconds:.1f} s", flush=True)
+        manage(env, "check_citations")  # a bulk load must leave every citation on its quote
     label = f"{database.name.lower()}-{facts}"
     probe_path = OUT / f"probe-{label}.json"
     probe = subprocess.run(
@@ -374,6 +375,7 @@ def bench_fixtures(database, facts: int, args) -> FixtureRun:
     manage(env, "migrate", "--noinput")
     manage(env, "seed_trivia")
     manage(env, "generate_demo_data", "--films", str(max(1, facts // 250)), "--facts", str(facts), "--seed", "1")
+    manage(env, "check_citations")
     run.startup_seconds, _ = manage(env, "shell", "-c", "pass")
     dump = OUT / f"dump-{database.name.lower()}-{facts}.json"
     dump_args = ("dumpdata", "trivia", "--natural-foreign", "--natural-primary", "--indent", "2", "-o", str(dump))
@@ -386,6 +388,7 @@ def bench_fixtures(database, facts: int, args) -> FixtureRun:
     manage(load_env, "migrate", "--noinput")
     run.loaddata_seconds = timed(load_env, args.fixture_limit, "loaddata", str(fixture))
     if run.loaddata_seconds is not None:
+        manage(load_env, "check_citations")
         _, counted = manage(load_env, "shell", "-c", "from trivia.models import Fact; print(Fact.objects.count())")
         run.loaded_facts = int(counted.strip().splitlines()[-1])
     return run
