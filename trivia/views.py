@@ -1,4 +1,9 @@
-"""Public pages. Thin: parse the request, call a selector, render."""
+"""Public pages. Thin: parse the request, call a selector, render.
+
+Each `@conditional_page(reads=[…])` names the query parameters its page reads; any other
+is dropped before the view runs (trivia/page_cache.py), so it can neither change the
+page nor make a new page-cache entry.
+"""
 
 from django.conf import settings
 from django.http import Http404
@@ -10,12 +15,12 @@ from .models import Film, Person, Source, Topic
 from .templatetags.site_urls import absolute
 
 
-@conditional_page
+@conditional_page()
 def home(request):
     return render(request, "trivia/home.html", {"films": selectors.films_with_fact_counts()})
 
 
-@conditional_page
+@conditional_page(reads=["page"])
 def film_detail(request, slug):
     film = get_object_or_404(Film, slug=slug)
     page_number = request.GET.get("page", "1")
@@ -31,7 +36,7 @@ def film_detail(request, slug):
     )
 
 
-@conditional_page
+@conditional_page()
 def fact_detail(request, key):
     # Drafts are simply not in a reader's queryset, so they 404 like a missing key.
     fact = get_object_or_404(selectors.reading_facts(request.user), key=key)
@@ -40,7 +45,7 @@ def fact_detail(request, key):
     return render(request, "trivia/fact_detail.html", {"fact": fact, "references": references, "cite_text": cite_text})
 
 
-@conditional_page
+@conditional_page()
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     page = selectors.source_page(source, request.user)
@@ -52,7 +57,7 @@ def source_detail(request, slug):
     )
 
 
-@conditional_page
+@conditional_page(reads=["page"])
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     page = selectors.person_page(person, request.user, request.GET.get("page", "1"))
@@ -69,14 +74,14 @@ def person_detail(request, slug):
     )
 
 
-@conditional_page
+@conditional_page(reads=["page"])
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     page = selectors.topic_page(topic, request.user, request.GET.get("page", "1"))
     return render(request, "trivia/topic_detail.html", {"topic": topic, "page": page})
 
 
-@conditional_page
+@conditional_page(reads=[*filters.FactFilter.base_filters, "page"])
 def fact_list(request):
     """Search and filter the published facts; a value that cannot be used gets the form back with HTTP 400."""
     filterset = filters.FactFilter(request.GET)
