@@ -1,10 +1,11 @@
-"""`make serve` runs the site under gunicorn with every production header.
+"""`make release` then `make serve` run the site under gunicorn with every production header.
 
-The test starts the real command on a free port with a production environment (debug
-off, HTTPS redirect on, behind a TLS proxy), fetches pages and a static file the way a
-proxy would pass them on, then stops it. It is the one test that sees exactly what a
-deployment serves: collectstatic's hashed, compressed files, gunicorn's workers, the
-logs on stdout.
+The test runs the real commands on a free port with a production environment (debug
+off, HTTPS redirect on, behind a TLS proxy): `make release` once (migrations,
+collectstatic), then `make serve`, which only starts gunicorn. It fetches pages and a
+static file the way a proxy would pass them on, then stops it. It is the one test that
+sees exactly what a deployment serves: collectstatic's hashed, compressed files,
+gunicorn's workers, compressed pages, the logs on stdout.
 """
 
 import http.client
@@ -17,6 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import brotli
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -67,7 +69,12 @@ def served(tmp_path_factory):
         WEB_CONCURRENCY="2",
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("REDIS_URL", None)
     log_path = workdir / "serve.log"
+    release = subprocess.run(
+        ["make", "--no-print-directory", "release"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert release.returncode == 0, release.stdout + release.stderr
     with open(log_path, "w") as log:
         # A session of its own, so stopping it stops make, gunicorn and its workers together.
         process = subprocess.Popen(
@@ -135,7 +142,7 @@ def test_plain_http_is_redirected_to_https_but_the_health_check_is_not(served):
     assert page.status == 301
     assert page.getheader("Location") == f"https://127.0.0.1:{served.port}/facts/"
     assert health.status == 200
-    assert json.loads(health.body) == {"status": "ok", "database": "ok"}
+    assert json.loads(health.body) == {"status": "ok", "database": "ok", "cache": "local"}
 
 
 def test_static_files_are_hashed_compressed_and_cached_for_a_year(served):
@@ -150,6 +157,26 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(served):
     cache_control = response.getheader("Cache-Control")
     assert "max-age=315360000" in cache_control
     assert "immutable" in cache_control
+
+
+def test_serve_only_starts_gunicorn_it_neither_migrates_nor_collects(served):
+    log = served.log()
+
+    assert "Applying " not in log and "Operations to perform" not in log
+    assert "static files copied" not in log
+
+
+def test_public_pages_are_served_compressed_with_their_own_etag(served):
+    plain = served.get_over_https_proxy("/")
+    packed = served.get_over_https_proxy("/", {"Accept-Encoding": "gzip, deflate, br"})
+
+    assert plain.getheader("Content-Encoding") is None
+    assert packed.getheader("Content-Encoding") == "br"
+    assert brotli.decompress(packed.body) == plain.body
+    assert packed.getheader("ETag") == plain.getheader("ETag")[:-1] + '-br"'
+    assert "Accept-Encoding" in packed.getheader("Vary")
+    again = served.get_over_https_proxy("/", {"Accept-Encoding": "br", "If-None-Match": packed.getheader("ETag")})
+    assert again.status == 304
 
 
 def test_access_log_lines_go_to_stdout_in_the_line_format(served):
