@@ -186,7 +186,7 @@ RELEASE = release_id(os.environ.get("REDSHOES_RELEASE", ""), BASE_DIR)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A running job's worker writes a heartbeat this often; a job silent for JOB_STALE_SECONDS
 # lost its worker and is retried (at most JOB_MAX_ATTEMPTS runs) or failed with the reason.
-JOB_HEARTBEAT_SECONDS = int(os.environ.get("REDSHOES_JOB_HEARTBEAT_SECONDS", "10"))
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("REDSHOES_JOB_HEARTBEAT_SECONDS", "10"))
 JOB_STALE_SECONDS = int(os.environ.get("REDSHOES_JOB_STALE_SECONDS", "120"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("REDSHOES_JOB_MAX_ATTEMPTS", "3"))
 # A finished export is offered for download this long, then its file is deleted.

@@ -78,11 +78,14 @@ class Run:
                 )
             if self.reported is not None:
                 values["progress_done"] = values["progress_total"] = self.reported[1]
-            if not self._mine().update(**values):
+            finished = bool(self._mine().update(**values))
+            if finished:
+                # Pieces of earlier, abandoned runs.
+                JobFileChunk.objects.filter(job_id=self.job.pk).exclude(attempt=self.attempt).delete()
+            else:
                 JobFileChunk.objects.filter(job_id=self.job.pk, attempt=self.attempt).delete()
-                raise JobSuperseded
-            # Pieces of earlier, abandoned runs.
-            JobFileChunk.objects.filter(job_id=self.job.pk).exclude(attempt=self.attempt).delete()
+        if not finished:
+            raise JobSuperseded
 
     def fail(self, reason: str) -> None:
         with transaction.atomic():
