@@ -20,7 +20,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 import uuid
@@ -32,7 +31,7 @@ import pytest
 
 from tests.html_forms import form_fields
 from tests.redis_support import REQUIRE_REDIS
-from tests.test_serve import free_port
+from tests.test_serve import free_port, stop_session, wait_until_healthy
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -107,20 +106,6 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen, int]:
     return process, port
 
 
-def wait_until_healthy(host: Host, seconds=90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if host.process.poll() is not None:
-            pytest.fail(f"host {host.name} exited with {host.process.returncode}:\n{host.log()}")
-        try:
-            if host.get("/healthz").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"host {host.name} did not answer within {seconds} s:\n{host.log()}")
-
-
 def run_make(env, *targets):
     result = subprocess.run(
         ["make", "--no-print-directory", *targets], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
@@ -138,16 +123,6 @@ def manage(env, *args):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -191,11 +166,11 @@ def deployment(tmp_path_factory):
                 )
             hosts[host_name] = Host(host_name, port, process, log_path)
         for host in hosts.values():
-            wait_until_healthy(host)
+            wait_until_healthy(host, host.process, 90)
         yield hosts, redis
     finally:
         for host in hosts.values():
-            stop(host.process)
+            stop_session(host.process)
         redis.kill()
         redis.wait()
         execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -30,6 +30,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_healthy(server, process, seconds: float = 120) -> None:
+    """Until `server` (anything with `get` and `log`) answers /healthz with 200; fails if `process` exits first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"make serve exited with {process.returncode}:\n{server.log()}")
+        try:
+            if server.get("/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"make serve did not answer within {seconds} seconds:\n{server.log()}")
+        time.sleep(0.3)
+
+
+def stop_session(process) -> None:
+    """Stop a process started in a session of its own (make, gunicorn and its workers together)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 class Served:
     def __init__(self, port, static_root, log_path):
         self.port = port
@@ -87,26 +114,10 @@ def served(tmp_path_factory):
         )
     server = Served(port, workdir / "static", log_path)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"make serve exited with {process.returncode}:\n{server.log()}")
-            try:
-                if server.get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"make serve did not answer within 120 seconds:\n{server.log()}")
-            time.sleep(0.5)
+        wait_until_healthy(server, process)
         yield server
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_session(process)
 
 
 def test_served_pages_carry_every_security_header(served):

@@ -129,20 +129,12 @@ def export_selection(params: dict) -> exports.FixtureSelection:
         return exports.select_everything()
     if scope == "published":
         return exports.select_everything(published_only=True)
-    if scope == "facts":
-        facts = Fact.objects.filter(pk__in=pks)
-        if not facts.exists():
-            raise JobError(
-                "None of the selected facts exist any more: they were deleted after the export was asked for."
-            )
-        return exports.select_facts(facts)
-    if scope == "films":
-        films = Film.objects.filter(pk__in=pks)
-        if not films.exists():
-            raise JobError(
-                "None of the selected films exist any more: they were deleted after the export was asked for."
-            )
-        return exports.select_films(films)
+    if scope in ("facts", "films"):
+        model, select = (Fact, exports.select_facts) if scope == "facts" else (Film, exports.select_films)
+        chosen = model.objects.filter(pk__in=pks)
+        if not chosen.exists():
+            raise JobError(f"None of the selected {scope} exist any more: {GONE}")
+        return select(chosen)
     raise JobError(f"Unknown export {scope!r}.")
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import Http404, StreamingHttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -39,7 +40,7 @@ def review_links(job: Job) -> list[tuple[str, str]]:
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["title", "progress", "requested_by", "created_at", "finished_at", "download"]
+    list_display = ["title", "progress", "requested_by", "created_at", "download"]
     list_filter = ["state", "kind"]
     list_select_related = ["requested_by"]
     search_fields = ["title"]
@@ -75,7 +76,12 @@ class JobAdmin(admin.ModelAdmin):
     def download(self, job):
         if not job.has_file:
             return "–"
-        return format_html('<a href="{}">{}</a>', reverse("admin:jobs_job_download", args=[job.pk]), job.file_name)
+        return format_html(
+            '<a href="{}" title="{}">Download ({})</a>',
+            reverse("admin:jobs_job_download", args=[job.pk]),
+            job.file_name,
+            filesizeformat(job.file_bytes),
+        )
 
     def get_urls(self):
         download = self.admin_site.admin_view(self.download_view)
