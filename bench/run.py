@@ -571,12 +571,9 @@ def main(argv=None):
     parser.add_argument(
         "--no-page-cache", dest="page_cache", action="store_false", help="Render every request (for comparison)."
     )
-    parser.add_argument(
-        "--no-cache-bench", dest="cache_bench", action="store_false", help="Skip per-worker vs shared Redis."
-    )
     import shared_cache  # bench/shared_cache.py: renders per edit with per-worker caches and with Redis
 
-    shared_cache.add_arguments(parser)
+    shared_cache.add_arguments(parser, in_make_bench=True)
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise BenchError("wrk is not installed: `apt-get install wrk` (make bench does this).")
@@ -606,13 +603,8 @@ def main(argv=None):
             runs.append(bench_one(make_database(size), size, args))
         if args.dump:
             fixture_runs.append(bench_fixtures(make_database(args.fixture_facts), args.fixture_facts, args))
-    cache_block = ""
-    if args.cache_bench:
-        # The last engine measured (PostgreSQL when it answers): one database shared by the two servers.
-        cache_database = databases[-1](f"cache{args.cache_facts}")
-        measured = shared_cache.bench_shared_cache(cache_database, args.cache_facts, args)
-        cache_block = shared_cache.cache_table(*measured, args)
-        print(cache_block, flush=True)
+    # On the last engine measured (PostgreSQL when it answers): one database shared by the two servers.
+    cache_block = shared_cache.for_make_bench(databases[-1], args) if args.cache_bench else ""
     loads = (loads_before, os.getloadavg()[0])
     if args.report:
         write_report(runs, fixture_runs, args, postgres_note, postgres_version, loads)

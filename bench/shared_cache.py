@@ -182,10 +182,22 @@ def write_cache_report(block: str) -> None:
     bench.REPORT.write_text(current)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def for_make_bench(make_database, args) -> str:
+    """The comparison as `make bench` runs it: the table, printed and returned for the report."""
+    database = make_database(f"cache{args.cache_facts}")
+    block = cache_table(*bench_shared_cache(database, args.cache_facts, args), args)
+    print(block, flush=True)
+    return block
+
+
+def add_arguments(parser: argparse.ArgumentParser, in_make_bench: bool = False) -> None:
+    if in_make_bench:
+        parser.add_argument(
+            "--no-cache-bench", dest="cache_bench", action="store_false", help="Skip per-worker vs shared Redis."
+        )
     parser.add_argument("--cache-facts", type=int, default=1_000, help="Facts in the shared-cache comparison.")
     parser.add_argument("--edits", type=int, default=3, help="Edits in the shared-cache comparison.")
-    parser.add_argument("--cache-rounds", dest="rounds", type=int, default=4, help="Requests per page per edit.")
+    parser.add_argument("--cache-rounds", dest="rounds", type=int, default=8, help="Requests per page per edit.")
 
 
 def main(argv=None):
