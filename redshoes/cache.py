@@ -8,6 +8,7 @@ not once per request. `/healthz` asks Redis directly (`ping`) and reports "degra
 """
 
 import logging
+import pickle
 import time
 from urllib.parse import urlsplit
 
@@ -22,6 +23,8 @@ REDIS_BACKEND = "redshoes.cache.ResilientRedisCache"
 SOCKET_TIMEOUT_SECONDS = 0.25
 RETRY_SECONDS = 1.0
 LOG_EVERY_SECONDS = 60.0
+# What unpickling a value written by other code can raise.
+UNREADABLE = (pickle.UnpicklingError, AttributeError, EOFError, ImportError)
 
 
 def caches_from_environment(redis_url: str, key_prefix: str, page_entries: int, page_seconds: int) -> dict:
@@ -108,6 +111,10 @@ def _resilient(name: str, fallback):
             result = getattr(super(ResilientRedisCacheClient, self), name)(*args, **kwargs)
         except self._lib.exceptions.RedisError as exc:
             outage.failed(exc)
+            return fallback(*args) if callable(fallback) else fallback
+        except UNREADABLE as exc:
+            # A value this code cannot unpickle (written by another release under the same key): a miss.
+            logger.warning("Redis at %s: a cached value could not be read (%s); a miss", outage.location, exc)
             return fallback(*args) if callable(fallback) else fallback
         outage.answered()
         return result

@@ -106,6 +106,21 @@ def test_an_edit_is_shown_at_once(client, shared):
     assert "Corrected on another host." in response.content.decode()
 
 
+def test_a_value_that_cannot_be_read_is_a_miss_not_an_error(client, shared, caplog):
+    url, prefix = shared
+    film = CitationFactory().fact.film
+    client.get(film.get_absolute_url())
+    connection = redis.Redis.from_url(url)
+    for key in connection.scan_iter(match=f"{prefix}:pages:*"):
+        connection.set(key, b"\x80\x05not a pickle")
+
+    response = client.get(film.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response["X-Cache"] == "MISS"
+    assert "could not be read" in caplog.text
+
+
 def test_the_default_cache_is_in_redis_too(shared):
     url, prefix = shared
     caches["default"].set("greeting", "hello")
