@@ -166,6 +166,8 @@ def bench_env(database_url: str, page_cache: bool = True) -> dict:
     )
     if not page_cache:
         env["REDSHOES_PAGE_CACHE_ENTRIES"] = "0"
+    # The page tables measure the embedded, per-worker cache; bench/shared_cache.py measures Redis.
+    env.pop("REDIS_URL", None)
     return env
 
 
@@ -249,7 +251,7 @@ class PostgresDatabase:
 # --- The server -----------------------------------------------------------------------
 
 
-def start_server(env: dict, log_path: Path) -> subprocess.Popen:
+def start_server(env: dict, log_path: Path, port: int = PORT) -> subprocess.Popen:
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process in stop_server
     # --max-requests 0: the production setting recycles a worker every ~2,000 requests,
     # which in a benchmark only measures Django's start-up in the p99.
@@ -267,13 +269,13 @@ def start_server(env: dict, log_path: Path) -> subprocess.Popen:
         if process.poll() is not None:
             raise BenchError(f"gunicorn exited at start-up; see {log_path}")
         try:
-            with urllib.request.urlopen(f"http://{HOST}:{PORT}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return process
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     stop_server(process)
-    raise BenchError(f"gunicorn did not answer on {HOST}:{PORT} within 30 s; see {log_path}")
+    raise BenchError(f"gunicorn did not answer on {HOST}:{port} within 30 s; see {log_path}")
 
 
 def stop_server(process: subprocess.Popen):
@@ -572,6 +574,9 @@ def main(argv=None):
     parser.add_argument(
         "--no-page-cache", dest="page_cache", action="store_false", help="Render every request (for comparison)."
     )
+    import shared_cache  # bench/shared_cache.py: renders per edit with per-worker caches and with Redis
+
+    shared_cache.add_arguments(parser, in_make_bench=True)
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise BenchError("wrk is not installed: `apt-get install wrk` (make bench does this).")
@@ -601,9 +606,13 @@ def main(argv=None):
             runs.append(bench_one(make_database(size), size, args))
         if args.dump:
             fixture_runs.append(bench_fixtures(make_database(args.fixture_facts), args.fixture_facts, args))
+    # On the last engine measured (PostgreSQL when it answers): one database shared by the two servers.
+    cache_block = shared_cache.for_make_bench(databases[-1], args) if args.cache_bench else ""
     loads = (loads_before, os.getloadavg()[0])
     if args.report:
         write_report(runs, fixture_runs, args, postgres_note, postgres_version, loads)
+        if cache_block:
+            shared_cache.write_cache_report(cache_block)
         print(f"Wrote {REPORT.relative_to(ROOT)}")
     else:
         for run in runs:

@@ -13,7 +13,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from redshoes.cache import caches_from_environment
 from redshoes.logging import stdout_logging
+from redshoes.release import release_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,9 +63,11 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
+    "django_tasks_db",
     "reversion",
     "axes",
     "trivia",
+    "trivia.jobs",
 ]
 
 MIDDLEWARE = [
@@ -160,22 +164,35 @@ SITE_URL = os.environ.get("REDSHOES_SITE_URL", "http://127.0.0.1:8000").rstrip("
 # database, so page timings can be compared with the framework's own floor.
 REDSHOES_BENCH = env_bool("REDSHOES_BENCH")
 
-# Rendered public pages, kept under their ETag (trivia/page_cache.py), so asking again for
-# an unchanged page costs a lookup instead of a render; an edit changes every ETag, so
-# nothing stale is ever served. In each worker's memory: at most this many pages per
-# worker (about 100 KB each at most); 0 turns the page cache off.
+# --- Caches, release and background jobs (issue 15) -------------------------------------
+# Rendered public pages are kept under a key made of the release, the content version,
+# the audience and the query parameters the page reads (trivia/page_cache.py), so
+# nothing stale is ever served and nothing needs invalidating.
+# With REDIS_URL set, the page cache and the default cache live in Redis, shared by every
+# worker on every host; without it, in each worker's memory (the embedded default for one
+# machine). A Redis that stops answering costs renders, never a failed page
+# (redshoes/cache.py).
 PAGE_CACHE_ENTRIES = int(os.environ.get("REDSHOES_PAGE_CACHE_ENTRIES", "500"))
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
-        if PAGE_CACHE_ENTRIES
-        else "django.core.cache.backends.dummy.DummyCache",
-        "LOCATION": "redshoes-pages",
-        "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": max(PAGE_CACHE_ENTRIES, 1)},
-    },
-}
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHE_KEY_PREFIX = os.environ.get("REDSHOES_CACHE_KEY_PREFIX", "redshoes").strip()
+CACHES = caches_from_environment(REDIS_URL, CACHE_KEY_PREFIX, PAGE_CACHE_ENTRIES, PAGE_CACHE_SECONDS)
+
+# Which code this process runs: part of every page's ETag and cache key, so two hosts on
+# different releases during a rolling deploy never share HTML. Default: a hash of the
+# code, templates, static files and lock file (redshoes/release.py).
+RELEASE = release_id(os.environ.get("REDSHOES_RELEASE", ""), BASE_DIR)
+
+# Long jobs (exports, draft facts from big sources) run in `make worker`, from a queue kept
+# in the database (django-tasks-db), so any host may enqueue and any worker may run them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running job's worker writes a heartbeat this often; a job silent for JOB_STALE_SECONDS
+# lost its worker and is retried (at most JOB_MAX_ATTEMPTS runs) or failed with the reason.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("REDSHOES_JOB_HEARTBEAT_SECONDS", "10"))
+JOB_STALE_SECONDS = int(os.environ.get("REDSHOES_JOB_STALE_SECONDS", "120"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("REDSHOES_JOB_MAX_ATTEMPTS", "3"))
+# A finished export is offered for download this long, then its file is deleted.
+JOB_FILE_HOURS = int(os.environ.get("REDSHOES_JOB_FILE_HOURS", "48"))
 
 # --- Security (issue 7) -------------------------------------------------------------
 # With debug off these are the production defaults; `manage.py check --deploy` passes

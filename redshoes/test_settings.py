@@ -22,3 +22,10 @@ CACHES = {**CACHES, "pages": {"BACKEND": "django.core.cache.backends.dummy.Dummy
 
 # Hashing passwords properly is slow on purpose; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Whatever the environment says (REDIS_URL), the suite's default cache is this process's
+# memory; the tests of the shared cache point at Redis themselves (tests/redis_support.py).
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405
+
+# Background jobs run at once, inside the request that enqueues them.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -2,6 +2,13 @@
 
 import pytest
 
+from tests.redis_support import (
+    REDIS_TEST_URL,
+    delete_prefixed,
+    report_skipped_redis_tests,
+    require_redis,
+    unique_prefix,
+)
 from tests.scratch import scratch_database_url, scratch_postgres_url  # noqa: F401  (shared fixtures)
 from trivia import integrity
 from trivia.services.seeding import seed_from_spec
@@ -31,6 +38,10 @@ def citations_stay_on_their_quotes(request):
     assert not unsound, "check_citations found citations off their quotes:\n" + "\n".join(unsound)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    report_skipped_redis_tests(terminalreporter, config)
+
+
 @pytest.fixture
 def seeded(db):
     """The database as `make run` leaves it: the seed document and its facts."""
@@ -42,3 +53,12 @@ def red_shoes(seeded):
     from trivia.models import Film
 
     return Film.objects.get(slug="the-red-shoes-1948")
+
+
+@pytest.fixture
+def redis_url(request):
+    """The test Redis (database 15), skipped loudly where none answers; yields (url, key prefix), cleaned after."""
+    require_redis(request)
+    prefix = unique_prefix()
+    yield REDIS_TEST_URL, prefix
+    delete_prefixed(REDIS_TEST_URL, prefix)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory
 from tests.test_import_source import CRLF_NOTES, CRLF_PARAGRAPHS, DATA
 from trivia import text
+from trivia.jobs.models import Job
 from trivia.models import Citation, Fact, Source
 from trivia.services import importing
 from trivia.services.roles import create_editor
@@ -37,6 +38,17 @@ def downloaded(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
 
 
+def exported(client, response) -> str:
+    """Follow an export to its job page (it ran at once: the tests' task backend is immediate) and download its file."""
+    assert response.status_code == 302, "an export is started, then its job page shown"
+    job_page = client.get(response["Location"])
+    assert job_page.status_code == 200
+    assert "Done" in job_page.content.decode()
+    link = re.search(r'href="([^"]+/download/)"', job_page.content.decode())
+    assert link, "the finished job's page offers the file"
+    return downloaded(client.get(link.group(1)))
+
+
 def fixture_models(text: str) -> list[str]:
     return [entry["model"] for entry in json.loads(text)]
 
@@ -44,17 +56,25 @@ def fixture_models(text: str) -> list[str]:
 # --- Export: staff only ---------------------------------------------------------------------------
 
 
+def test_export_all_says_what_it_holds_before_it_starts(editor_client, seeded):
+    page = editor_client.get(reverse(EXPORT_ALL)).content.decode()
+
+    assert f"{Fact.objects.count()} facts" in page
+    assert "Start the export" in page
+    assert not Job.objects.exists()
+
+
 def test_export_all_downloads_what_export_trivia_writes(editor_client, seeded):
     out = StringIO()
     call_command("export_trivia", stdout=out)
 
-    assert downloaded(editor_client.get(reverse(EXPORT_ALL))) == out.getvalue()
+    assert exported(editor_client, editor_client.post(reverse(EXPORT_ALL))) == out.getvalue()
 
 
 def test_export_published_leaves_out_drafts(editor_client, seeded):
     FactFactory(status=Fact.Status.DRAFT, text="An unpublished rumour.")
-    everything = downloaded(editor_client.get(reverse(EXPORT_ALL)))
-    published = downloaded(editor_client.get(reverse(EXPORT_ALL), {"published": "1"}))
+    everything = exported(editor_client, editor_client.post(reverse(EXPORT_ALL)))
+    published = exported(editor_client, editor_client.post(reverse(EXPORT_ALL) + "?published=1"))
 
     assert "An unpublished rumour." in everything
     assert "An unpublished rumour." not in published
@@ -62,20 +82,24 @@ def test_export_published_leaves_out_drafts(editor_client, seeded):
 
 
 def test_export_all_is_refused_to_visitors_and_non_staff(client, seeded):
-    response = client.get(reverse(EXPORT_ALL))
-    assert response.status_code == 302
-    assert reverse("admin:login") in response["Location"]
+    for method in (client.get, client.post):
+        response = method(reverse(EXPORT_ALL))
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
 
     client.force_login(User.objects.create_user("reader", password="a-long-enough-passphrase"))
-    response = client.get(reverse(EXPORT_ALL))
-    assert response.status_code == 302
-    assert reverse("admin:login") in response["Location"]
-    assert "application/json" not in response.get("Content-Type", "")
+    for method in (client.get, client.post):
+        response = method(reverse(EXPORT_ALL))
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+    assert not Job.objects.exists()
 
 
 def test_export_all_is_refused_to_staff_who_may_not_view_facts(client, seeded):
     client.force_login(User.objects.create_user("intern", password="a-long-enough-passphrase", is_staff=True))
     assert client.get(reverse(EXPORT_ALL)).status_code == 403
+    assert client.post(reverse(EXPORT_ALL)).status_code == 403
+    assert not Job.objects.exists()
 
 
 def test_fact_list_links_to_both_exports(editor_client, seeded):
@@ -91,7 +115,7 @@ def test_export_action_on_facts_downloads_just_those_facts_and_what_they_need(ed
         reverse("admin:trivia_fact_changelist"),
         {"action": "export_selected_facts", ACTION_CHECKBOX_NAME: [f.pk for f in chosen]},
     )
-    text = downloaded(response)
+    text = exported(editor_client, response)
 
     assert sorted(e["fields"]["key"] for e in json.loads(text) if e["model"] == "trivia.fact") == sorted(
         f.key for f in chosen
@@ -106,7 +130,7 @@ def test_export_action_on_films_downloads_the_film_with_its_credits(editor_clien
         reverse("admin:trivia_film_changelist"),
         {"action": "export_selected_films", ACTION_CHECKBOX_NAME: [red_shoes.pk]},
     )
-    text = downloaded(response)
+    text = exported(editor_client, response)
 
     assert fixture_models(text).count("trivia.fact") == red_shoes.facts.count()
     assert fixture_models(text).count("trivia.credit") == red_shoes.credits.count()

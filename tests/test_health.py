@@ -1,4 +1,8 @@
-"""`/healthz` for load balancers: 200 while the database answers, 503 when it does not."""
+"""`/healthz` for load balancers: 200 while the database answers, 503 when it does not.
+
+(The test settings switch the page cache off, hence `"cache": "off"`; the shared cache's
+states are tested in tests/test_shared_cache.py.)
+"""
 
 from unittest import mock
 
@@ -12,7 +16,7 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "off"}
 
 
 @pytest.mark.django_db
@@ -29,7 +33,7 @@ def test_healthz_answers_503_with_a_short_body_when_the_database_fails(client, c
         response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "error"}
+    assert response.json() == {"status": "unavailable", "database": "error", "cache": "off"}
     # The reason is logged for the operator, not shown to the prober.
     assert b"connection refused" not in response.content
     assert "the database does not answer" in caplog.text

@@ -107,3 +107,50 @@ def test_a_response_meant_for_one_visitor_is_not_shareable(spoil):
     assert is_shareable(request, response)
     spoil(request, response)
     assert not is_shareable(request, response)
+
+
+def test_responses_say_whether_they_came_from_the_cache(client):
+    film = CitationFactory().fact.film
+    url = film.get_absolute_url()
+
+    assert client.get(url)["X-Cache"] == "MISS"
+    assert client.get(url)["X-Cache"] == "HIT"
+    assert client.get(reverse("trivia:fact_list") + "?film=no-such-film")["X-Cache"] == "BYPASS"
+
+
+def test_a_parameter_the_page_does_not_read_neither_reaches_it_nor_splits_the_cache(client):
+    film, _ = film_with_facts(150)
+    url = film.get_absolute_url()
+    client.get(url + "?page=2")
+
+    tracked = client.get(url + "?page=2&utm_source=newsletter&q=spoof")
+
+    assert tracked["X-Cache"] == "HIT"
+    # The header's search box shows `q` on the search page only; a film page never saw it.
+    assert "spoof" not in tracked.content.decode()
+    assert "utm_source" not in tracked.content.decode()
+
+
+def test_the_order_of_the_query_string_does_not_make_another_page(client):
+    film = CitationFactory().fact.film
+    search = reverse("trivia:fact_list")
+    first = client.get(f"{search}?q=ballet&film={film.slug}")
+
+    second = client.get(f"{search}?film={film.slug}&q=ballet")
+
+    assert first["X-Cache"] == "MISS"
+    assert second["X-Cache"] == "HIT"
+    assert second["ETag"] == first["ETag"]
+
+
+def test_a_new_release_renders_afresh_and_changes_the_etag(client, settings):
+    film = CitationFactory().fact.film
+    settings.RELEASE = "one"
+    before = client.get(film.get_absolute_url())
+
+    settings.RELEASE = "two"
+    after = client.get(film.get_absolute_url(), headers={"If-None-Match": before["ETag"]})
+
+    assert after.status_code == 200
+    assert after["X-Cache"] == "MISS"
+    assert after["ETag"] != before["ETag"]

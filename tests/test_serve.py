@@ -1,10 +1,11 @@
-"""`make serve` runs the site under gunicorn with every production header.
+"""`make release` then `make serve` run the site under gunicorn with every production header.
 
-The test starts the real command on a free port with a production environment (debug
-off, HTTPS redirect on, behind a TLS proxy), fetches pages and a static file the way a
-proxy would pass them on, then stops it. It is the one test that sees exactly what a
-deployment serves: collectstatic's hashed, compressed files, gunicorn's workers, the
-logs on stdout.
+The test runs the real commands on a free port with a production environment (debug
+off, HTTPS redirect on, behind a TLS proxy): `make release` once (migrations,
+collectstatic), then `make serve`, which only starts gunicorn. It fetches pages and a
+static file the way a proxy would pass them on, then stops it. It is the one test that
+sees exactly what a deployment serves: collectstatic's hashed, compressed files,
+gunicorn's workers, compressed pages, the logs on stdout.
 """
 
 import http.client
@@ -17,6 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import brotli
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,33 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until_healthy(server, process, seconds: float = 120) -> None:
+    """Until `server` (anything with `get` and `log`) answers /healthz with 200; fails if `process` exits first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"make serve exited with {process.returncode}:\n{server.log()}")
+        try:
+            if server.get("/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"make serve did not answer within {seconds} seconds:\n{server.log()}")
+        time.sleep(0.3)
+
+
+def stop_session(process) -> None:
+    """Stop a process started in a session of its own (make, gunicorn and its workers together)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 class Served:
@@ -67,7 +96,12 @@ def served(tmp_path_factory):
         WEB_CONCURRENCY="2",
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("REDIS_URL", None)
     log_path = workdir / "serve.log"
+    release = subprocess.run(
+        ["make", "--no-print-directory", "release"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert release.returncode == 0, release.stdout + release.stderr
     with open(log_path, "w") as log:
         # A session of its own, so stopping it stops make, gunicorn and its workers together.
         process = subprocess.Popen(
@@ -80,26 +114,10 @@ def served(tmp_path_factory):
         )
     server = Served(port, workdir / "static", log_path)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"make serve exited with {process.returncode}:\n{server.log()}")
-            try:
-                if server.get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"make serve did not answer within 120 seconds:\n{server.log()}")
-            time.sleep(0.5)
+        wait_until_healthy(server, process)
         yield server
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_session(process)
 
 
 def test_served_pages_carry_every_security_header(served):
@@ -135,7 +153,7 @@ def test_plain_http_is_redirected_to_https_but_the_health_check_is_not(served):
     assert page.status == 301
     assert page.getheader("Location") == f"https://127.0.0.1:{served.port}/facts/"
     assert health.status == 200
-    assert json.loads(health.body) == {"status": "ok", "database": "ok"}
+    assert json.loads(health.body) == {"status": "ok", "database": "ok", "cache": "local"}
 
 
 def test_static_files_are_hashed_compressed_and_cached_for_a_year(served):
@@ -150,6 +168,26 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(served):
     cache_control = response.getheader("Cache-Control")
     assert "max-age=315360000" in cache_control
     assert "immutable" in cache_control
+
+
+def test_serve_only_starts_gunicorn_it_neither_migrates_nor_collects(served):
+    log = served.log()
+
+    assert "Applying " not in log and "Operations to perform" not in log
+    assert "static files copied" not in log
+
+
+def test_public_pages_are_served_compressed_with_their_own_etag(served):
+    plain = served.get_over_https_proxy("/")
+    packed = served.get_over_https_proxy("/", {"Accept-Encoding": "gzip, deflate, br"})
+
+    assert plain.getheader("Content-Encoding") is None
+    assert packed.getheader("Content-Encoding") == "br"
+    assert brotli.decompress(packed.body) == plain.body
+    assert packed.getheader("ETag") == plain.getheader("ETag")[:-1] + '-br"'
+    assert "Accept-Encoding" in packed.getheader("Vary")
+    again = served.get_over_https_proxy("/", {"Accept-Encoding": "br", "If-None-Match": packed.getheader("ETag")})
+    assert again.status == 304
 
 
 def test_access_log_lines_go_to_stdout_in_the_line_format(served):

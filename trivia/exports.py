@@ -140,10 +140,25 @@ def _rows(selection: FixtureSelection):
             yield from queryset.iterator()
 
 
-def write_fixture(selection: FixtureSelection, stream, *, indent: int | None = 2) -> None:
+PROGRESS_EVERY = 1000
+
+
+def _counted(rows, progress):
+    """`rows`, calling `progress(rows so far)` every PROGRESS_EVERY rows (for a background export's job page)."""
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+    progress(done)
+
+
+def write_fixture(selection: FixtureSelection, stream, *, indent: int | None = 2, progress=None) -> None:
     """Write `selection` to a text stream as a JSON fixture, exactly as `dumpdata` would."""
+    rows = _rows(selection) if progress is None else _counted(_rows(selection), progress)
     fixture_json.Serializer().serialize(
-        _rows(selection),
+        rows,
         indent=indent,
         use_natural_foreign_keys=True,
         use_natural_primary_keys=True,
@@ -151,12 +166,17 @@ def write_fixture(selection: FixtureSelection, stream, *, indent: int | None = 2
     )
 
 
+def write_fixture_bytes(selection: FixtureSelection, handle, *, progress=None) -> None:
+    """Write the fixture as UTF-8 into a binary file, leaving the file open (and not rewound)."""
+    text_stream = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+    write_fixture(selection, text_stream, progress=progress)
+    text_stream.flush()
+    text_stream.detach()
+
+
 def fixture_file(selection: FixtureSelection):
     """The fixture in a temporary binary file, rewound: a download streams it without holding it in memory."""
     handle = tempfile.TemporaryFile()
-    text_stream = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
-    write_fixture(selection, text_stream)
-    text_stream.flush()
-    text_stream.detach()
+    write_fixture_bytes(selection, handle)
     handle.seek(0)
     return handle

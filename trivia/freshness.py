@@ -18,19 +18,21 @@ SQLite drops a table's triggers when Django rebuilds the table to alter it, so
 `ensure_version_triggers` runs after every `migrate` and puts any missing one back.
 
 `content_version()` is the one function callers need; `conditional_page` turns it into
-ETags and `304 Not Modified` answers for the public views.
+ETags, `304 Not Modified` answers and page-cache lookups for the public views.
 """
 
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from . import page_cache
+from . import compression, page_cache
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 
 VERSION_TABLE = "trivia_content_version"
@@ -133,40 +135,88 @@ def _audience(request) -> str:
 
 
 def page_etag(request) -> str:
-    """The ETag of the page at this URL for this audience at the current content version."""
-    material = "\n".join([content_version(), _audience(request), request.get_full_path()])
+    """The ETag of the page at this URL for this audience at the current content version and release.
+
+    The query string counts only as far as the page reads it (`conditional_page(reads=…)`
+    has already reduced `request.GET` to those parameters, in a fixed order).
+    """
+    query = request.GET.urlencode()
+    path = request.path + (f"?{query}" if query else "")
+    material = "\n".join([settings.RELEASE, content_version(), _audience(request), path])
     return '"' + hashlib.sha256(material.encode()).hexdigest()[:24] + '"'
 
 
-def conditional_page(view):
-    """Answer a repeat GET with `304 Not Modified` without running the view.
+def _conditional_etag(request, etag: str, wanted: str) -> str:
+    """The ETag to compare with `If-None-Match`: the coding the client holds, if it holds one of this page."""
+    held = parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))
+    variants = [compression.etag_for(etag, name) for name in (compression.IDENTITY, *compression.ENCODINGS)]
+    return next((variant for variant in variants if variant in held), compression.etag_for(etag, wanted))
 
-    Unlike Django's `condition` decorator, the ETag is only sent with a successful page,
-    so a 404 (e.g. a draft asked for by a reader) is never revalidated into a 304.
+
+def _render(view, request, args, kwargs, etag: str, wanted: str):
+    """The page from the cache, or rendered (and kept when it may be shared), with its X-Cache label."""
+    kept = page_cache.cached_page(etag)
+    if kept is not None:
+        return kept, page_cache.HIT
+    response = view(request, *args, **kwargs)
+    if response.status_code != 200:
+        return response, page_cache.BYPASS
+    kept = page_cache.keep_page(request, etag, response)
+    if kept is None:
+        return response, page_cache.BYPASS
+    return kept, page_cache.MISS if page_cache.enabled() else page_cache.BYPASS
+
+
+def conditional_page(*, reads=()):
+    """A public page: `304 Not Modified` for a repeat GET, else the kept page, else rendered and kept.
+
+    `reads` names the query parameters the view reads; every other one is removed from
+    `request.GET` before the view runs, so it can neither change the page nor split the
+    cache. Unlike Django's `condition` decorator, the ETag is only sent with a successful
+    page, so a 404 (e.g. a draft asked for by a reader) is never revalidated into a 304.
+    Shareable pages are sent compressed when the client accepts it (trivia/compression.py).
     """
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        etag = page_etag(request)
-        response = get_conditional_response(request, etag=etag)
-        if response is None:
-            # The same ETag means the same page: reuse the one rendered for it (trivia/page_cache.py).
-            response = page_cache.cached_page(etag)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200:
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                response = view(request, *args, **kwargs)
+                response.headers.setdefault("X-Cache", page_cache.BYPASS)
                 return response
-            page_cache.keep_page(request, etag, response)
-        response.headers.setdefault("ETag", etag)
-        # Caches may keep the page but must ask again each time; the answer differs
-        # for staff (drafts shown), hence Vary: Cookie.
-        response.headers.setdefault("Cache-Control", "no-cache")
-        patch_vary_headers(response, ["Cookie"])
-        return response
+            request.GET = page_cache.read_parameters(request.GET, reads)
+            etag = page_etag(request)
+            wanted = compression.negotiate(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+            held = _conditional_etag(request, etag, wanted)
+            response = get_conditional_response(request, etag=held)
+            if response is not None:
+                response["ETag"] = held
+                return _with_page_headers(response)
+            page, label = _render(view, request, args, kwargs, etag, wanted)
+            if isinstance(page, page_cache.KeptPage):
+                encoding = page.encoding_for(wanted)
+                response = page.response(encoding)
+                response["ETag"] = compression.etag_for(etag, encoding)
+            else:
+                response = page
+                if response.status_code != 200:
+                    response.headers.setdefault("X-Cache", label)
+                    return response
+                response.headers.setdefault("ETag", etag)
+            response["X-Cache"] = label
+            return _with_page_headers(response)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def _with_page_headers(response):
+    # Caches may keep the page but must ask again each time; the answer differs for staff
+    # (drafts shown), hence Cookie, and by the coding the client accepts.
+    response.headers.setdefault("Cache-Control", "no-cache")
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+    return response
 
 
 def read_only(view):
@@ -178,6 +228,10 @@ def read_only(view):
     return csrf_exempt(require_safe(view))
 
 
-def public_page(view):
-    """What every public page is: read-only, and answered with 304 when nothing changed."""
-    return read_only(conditional_page(view))
+def public_page(*, reads=()):
+    """What every public page is: read-only, reading only the parameters it names, 304 or kept when unchanged."""
+
+    def decorate(view):
+        return read_only(conditional_page(reads=reads)(view))
+
+    return decorate

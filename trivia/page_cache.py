@@ -2,33 +2,84 @@
 
 A film page of 100 facts costs tens of milliseconds of template rendering, many times
 the framework's own cost per request; the same page asked for again should cost a
-cache lookup. The key is the page's ETag (`freshness.page_etag`), which already names
-everything the page depends on: the content version (any write to a table the pages
-show moves it), the audience (staff see drafts) and the full path with its query
-string. So a kept response is right for as long as anyone asks for that ETag, and
-nothing needs invalidating: after an edit, the new version gives new keys and the old
-entries are never asked for again; the cache culls them.
+cache lookup. The key names everything the page depends on: the release (the code
+that rendered it, `settings.RELEASE`), the content version (any write to a table the
+pages show moves it), the audience (staff see drafts), the path and the query
+parameters the page reads (each view declares them: `conditional_page(reads=…)`). So
+a kept page is right for as long as anyone asks for that key, and nothing needs
+invalidating: after an edit, the new version gives new keys; the old entries are never
+asked for again and expire. With Redis (`REDIS_URL`) one render serves every worker on
+every host.
 
 Only plain, cookie-free 200 responses are kept: a response that sets a cookie or used
 a CSRF token belongs to one visitor and must never be replayed to another. The rule
-this relies on: a public page shows nothing about who asks beyond the ETag's audience
-(no user name, no messages; absolute links come from `SITE_URL`, not the Host header).
+this relies on: a public page shows nothing about who asks beyond the audience (no
+user name, no messages; absolute links come from `SITE_URL`, not the Host header), and
+reads no query parameter it did not declare (the others are removed before it runs).
 A page that ever does must widen `freshness._audience` or mark its response private.
 """
 
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+
+from . import compression
 
 PAGE_CACHE_ALIAS = "pages"
+# The `X-Cache` header: served from the cache, rendered and kept, or rendered and not kept.
+HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
+# Headers the page machinery sets on every response itself; the rest of a view's are kept.
+OWN_HEADERS = {"content-length", "content-encoding", "etag", "cache-control", "vary", "x-cache"}
 
 
-def _key(etag: str) -> str:
-    return "page:" + etag.strip('"')
+@dataclass(frozen=True)
+class KeptPage:
+    """A rendered page as kept: its headers and its body in each coding (see `compression`)."""
+
+    headers: dict[str, str]
+    bodies: dict[str, bytes] = field(default_factory=dict)
+
+    def encoding_for(self, wanted: str) -> str:
+        return wanted if wanted in self.bodies else compression.IDENTITY
+
+    def response(self, encoding: str) -> HttpResponse:
+        """A fresh response with the body in `encoding` (which `encoding_for` chose)."""
+        response = HttpResponse(self.bodies[encoding])
+        for name, value in self.headers.items():
+            response[name] = value
+        if encoding != compression.IDENTITY:
+            response["Content-Encoding"] = encoding
+        return response
 
 
-def cached_page(etag: str) -> HttpResponse | None:
-    """The response kept for this ETag, or None."""
-    return caches[PAGE_CACHE_ALIAS].get(_key(etag))
+def read_parameters(query: QueryDict, reads) -> QueryDict:
+    """Only the parameters a page reads, in the order it declares them (its form's order), so
+    `?utm_source=…` or a reordered query string is the same page and cache entry as the plain one."""
+    kept = QueryDict(mutable=True)
+    for name in dict.fromkeys(reads):
+        values = query.getlist(name)
+        if values:
+            kept.setlist(name, values)
+    kept._mutable = False
+    return kept
+
+
+def page_key(etag: str) -> str:
+    """The cache key: the release in clear (so an operator can see which release filled Redis), then the ETag's hash."""
+    return f"page:{settings.RELEASE}:{etag.strip(chr(34))}"
+
+
+def cached_page(etag: str) -> KeptPage | None:
+    """The page kept for this ETag, or None (also when the cache does not answer)."""
+    kept = caches[PAGE_CACHE_ALIAS].get(page_key(etag))
+    return kept if isinstance(kept, KeptPage) else None
+
+
+def enabled() -> bool:
+    """False when the page cache is switched off (`REDSHOES_PAGE_CACHE_ENTRIES=0`, the test settings)."""
+    return type(caches[PAGE_CACHE_ALIAS]).__name__ != "DummyCache"
 
 
 def is_shareable(request, response) -> bool:
@@ -44,6 +95,11 @@ def is_shareable(request, response) -> bool:
     )
 
 
-def keep_page(request, etag: str, response) -> None:
-    if is_shareable(request, response):
-        caches[PAGE_CACHE_ALIAS].set(_key(etag), response)
+def keep_page(request, etag: str, response) -> KeptPage | None:
+    """Compress and keep a shareable page; None when it must not be shared (nor compressed)."""
+    if not is_shareable(request, response):
+        return None
+    headers = {name: value for name, value in response.items() if name.lower() not in OWN_HEADERS}
+    kept = KeptPage(headers=headers, bodies=compression.compressed_bodies(response.content))
+    caches[PAGE_CACHE_ALIAS].set(page_key(etag), kept)
+    return kept

@@ -1,4 +1,9 @@
-"""Public pages. Thin: parse the request, call a selector, render."""
+"""Public pages. Thin: parse the request, call a selector, render.
+
+Each `@public_page(reads=[…])` names the query parameters its page reads; any other
+is dropped before the view runs (trivia/page_cache.py), so it can neither change the
+page nor make a new page-cache entry.
+"""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
@@ -10,12 +15,12 @@ from .selectors import facts, films, listings, search, sources
 from .templatetags.site_urls import absolute
 
 
-@public_page
+@public_page()
 def home(request):
     return render(request, "trivia/home.html", {"films": films.films_with_fact_counts()})
 
 
-@public_page
+@public_page(reads=["page"])
 def film_detail(request, slug):
     film = get_object_or_404(Film, slug=slug)
     page = films.film_page(film, request.user, request.GET.get("page"))
@@ -28,7 +33,7 @@ def film_detail(request, slug):
     )
 
 
-@public_page
+@public_page()
 def fact_detail(request, key):
     # Drafts are simply not in a reader's queryset, so they 404 like a missing key.
     fact = get_object_or_404(facts.reading_facts(request.user), key=key)
@@ -37,7 +42,7 @@ def fact_detail(request, key):
     return render(request, "trivia/fact_detail.html", {"fact": fact, "references": references, "cite_text": cite_text})
 
 
-@public_page
+@public_page()
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     page = sources.source_page(source, request.user)
@@ -49,7 +54,7 @@ def source_detail(request, slug):
     )
 
 
-@public_page
+@public_page(reads=["page"])
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     page = listings.person_page(person, request.user, request.GET.get("page"))
@@ -66,14 +71,14 @@ def person_detail(request, slug):
     )
 
 
-@public_page
+@public_page(reads=["page"])
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     page = listings.topic_page(topic, request.user, request.GET.get("page"))
     return render(request, "trivia/topic_detail.html", {"topic": topic, "page": page})
 
 
-@public_page
+@public_page(reads=[*filters.FactFilter.base_filters, "page"])
 def fact_list(request):
     """Search and filter the published facts; a value that cannot be used gets the form back with HTTP 400."""
     filterset = filters.FactFilter(request.GET)

@@ -4,12 +4,13 @@
 - `catalogue`: films, people, credits and topics.
 - `sources`, `facts`, `citations`: the provenance screens.
 - `forms`: citations anchored from a pasted quote; stale saves refused.
-- `imports_exports`: fixture downloads, document uploads, draft facts from paragraphs.
+- `imports_exports`: fixture exports, document uploads, draft facts from paragraphs.
+- `jobs`: background jobs' pages (progress, then the file or the reason).
 """
 
 from django.contrib import admin
 
-from . import catalogue, citations, facts, sources  # noqa: F401  (each registers its ModelAdmins)
+from . import catalogue, citations, facts, jobs, sources  # noqa: F401  (each registers its ModelAdmins)
 from .forms import EditorLoginForm
 
 # Editors should see whose tool this is, not the framework's name (also on the login and lockout pages).

@@ -4,61 +4,61 @@ Kept apart from `admin.py` (the editing screens) and wired into it with a few li
 the export actions and "Export all" link on facts and films, the upload-or-paste form
 on a source's add page, and the "Create draft facts from paragraphs" action on sources.
 The work itself is done by `exports` and `services`, the same code the `export_trivia`
-and `import_source` commands run, so the admin and the command line agree.
+and `import_source` commands run, so the admin and the command line agree. Exports, and
+draft facts from big sources, run as background jobs (`trivia/tasks.py`): the editor is
+taken to the job's page, which offers the file or the result when it is done.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from .. import exports
+from .. import exports, tasks
 from ..models import Fact, Film, Source
 from ..services import importing
 from .forms import SourceForm
 
-FIXTURE_CONTENT_TYPE = "application/json; charset=utf-8"
+# --- Exports: background jobs (trivia/tasks.py), each with a page that offers the file when done ----
 
 
-# --- Downloads ------------------------------------------------------------------------------------
-
-
-def fixture_download(selection: exports.FixtureSelection, name: str) -> FileResponse:
-    """The fixture as a file download, streamed from a temporary file rather than built in memory."""
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = FileResponse(
-        exports.fixture_file(selection),
-        as_attachment=True,
-        filename=f"{name}-{stamp}.json",
-        content_type=FIXTURE_CONTENT_TYPE,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+def export_job_started(modeladmin, request, scope: str, pks=()):
+    job = tasks.start_export(request.user, scope, pks)
+    modeladmin.message_user(request, f"“{job.title}” is under way; this page offers the file when it is done.")
+    return redirect(job.get_absolute_url())
 
 
 @admin.action(description="Export selected facts as a fixture (JSON)", permissions=["view"])
 def export_selected_facts(modeladmin, request, queryset):
-    return fixture_download(exports.select_facts(queryset), "trivia-facts")
+    return export_job_started(modeladmin, request, "facts", queryset.values_list("pk", flat=True))
 
 
 @admin.action(description="Export selected films as a fixture (JSON)", permissions=["view"])
 def export_selected_films(modeladmin, request, queryset):
-    return fixture_download(exports.select_films(queryset), "trivia-films")
+    return export_job_started(modeladmin, request, "films", queryset.values_list("pk", flat=True))
 
 
 def export_all_view(request, model_admin):
-    """Everything, as `export_trivia` writes it; `?published=1` leaves out draft facts."""
+    """Everything, as `export_trivia` writes it (`?published=1`: no drafts): what it holds, then a button to start."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     published_only = request.GET.get("published") == "1"
+    if request.method == "POST":
+        return export_job_started(model_admin, request, "published" if published_only else "all")
     selection = exports.select_everything(published_only=published_only)
-    return fixture_download(selection, "trivia-published" if published_only else "trivia-all")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": tasks.EXPORTS["published" if published_only else "all"][0],
+        "opts": model_admin.model._meta,
+        "summary": selection.summary(),
+        "published_only": published_only,
+    }
+    return TemplateResponse(request, "admin/trivia/fact/io_export_confirm.html", context)
 
 
 def export_urls(model_admin) -> list:
@@ -167,6 +167,10 @@ def create_draft_facts(modeladmin, request, queryset):
     form = DraftFactsForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
         film = form.cleaned_data["film"]
+        if tasks.needs_background(sources):
+            job = tasks.start_draft_facts(request.user, sources, film)
+            modeladmin.message_user(request, f"“{job.title}” is under way in the background.")
+            return redirect(job.get_absolute_url())
         for source in sources:
             report = importing.create_draft_facts_from_paragraphs(source, film, user=request.user)
             if report.facts:

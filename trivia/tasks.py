@@ -1,0 +1,188 @@
+"""What the background worker runs (`make worker`): fixture exports and draft facts from big sources.
+
+The admin starts a job (`start_export`, `start_draft_facts`) and shows its page;
+`run_job` is the one `django.tasks` task, run by django-tasks-db's worker from the queue
+in the database. A job's states, heartbeat, retries and file are `trivia.jobs`'s.
+The work is the same code the commands run (`exports.write_fixture`,
+`importing.create_draft_facts_from_paragraphs`), so a download is byte for byte what
+`export_trivia` writes.
+"""
+
+import logging
+import tempfile
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.tasks import task
+from django.utils import timezone
+
+from . import exports
+from .jobs import files, lifecycle
+from .jobs.lifecycle import JobError, Run
+from .jobs.models import Job
+from .models import Fact, Film, Source
+from .services import importing
+
+logger = logging.getLogger(__name__)
+
+# Selected sources with more text than this are turned into draft facts in the background;
+# less is quick enough to do while the editor waits (and shows the result at once).
+DRAFT_FACTS_INLINE_BYTES = 256 * 1024
+
+EXPORTS = {
+    # scope: (title, file name prefix)
+    "all": ("Export all (fixture)", "trivia-all"),
+    "published": ("Export published (fixture)", "trivia-published"),
+    "facts": ("Export selected facts (fixture)", "trivia-facts"),
+    "films": ("Export selected films (fixture)", "trivia-films"),
+}
+
+
+# --- Starting jobs (called by the admin) ------------------------------------------------------
+
+
+def start_export(user, scope: str, pks=()) -> Job:
+    """Queue an export of everything, the published facts, or the facts or films with these keys."""
+    if scope not in EXPORTS:
+        raise JobError(f"Unknown export {scope!r}; choose one of {', '.join(EXPORTS)}.")
+    title = EXPORTS[scope][0]
+    if scope in ("facts", "films"):
+        title = f"{title}: {len(pks):,} {scope if len(pks) != 1 else scope[:-1]}"
+    return lifecycle.start(Job.Kind.EXPORT, title, {"scope": scope, "pks": [int(pk) for pk in pks]}, user)
+
+
+def needs_background(sources) -> bool:
+    return sum(len(source.content) for source in sources) > DRAFT_FACTS_INLINE_BYTES
+
+
+def start_draft_facts(user, sources, film) -> Job:
+    """Queue "Create draft facts from paragraphs" for these sources and film."""
+    names = ", ".join(f"“{source.title}”" for source in sources[:3]) + (" …" if len(sources) > 3 else "")
+    params = {"sources": [source.pk for source in sources], "film": film.pk}
+    return lifecycle.start(Job.Kind.DRAFT_FACTS, f"Draft facts for {film} from {names}"[:200], params, user)
+
+
+# --- The task ----------------------------------------------------------------------------------
+
+
+@task()
+def run_job(job_id: str) -> str:
+    """Run one queued job to the end: done (with its file) or failed (with the reason)."""
+    run = lifecycle.claim(job_id)
+    if run is None:
+        return "not queued"
+    with lifecycle.heartbeat(run):
+        try:
+            WORK[run.job.kind](run)
+        except lifecycle.JobSuperseded:
+            logger.warning("Job %s: run %d was given up on while it ran; its result is dropped", job_id, run.attempt)
+            return "superseded"
+        except (JobError, exports.ExportError, importing.SourceImportError) as exc:
+            run.fail(str(exc))
+            return "failed"
+        except Exception as exc:
+            logger.exception("Job %s failed", job_id)
+            run.fail(
+                f"It stopped on an unexpected error ({type(exc).__name__}); the worker's log has the details. "
+                "Nothing was offered for download."
+            )
+            raise
+    return "succeeded"
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def consistent_snapshot():
+    """Read the whole export in one transaction, so it is the database at one moment while editors save.
+
+    PostgreSQL: REPEATABLE READ, READ ONLY. SQLite: a DEFERRED transaction, which reads a
+    snapshot (WAL) without taking the write lock the project's IMMEDIATE mode would take.
+    Inside an open transaction (the tests) that transaction is the snapshot already.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            connection.transaction_mode = mode
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+GONE = "they were deleted after the export was asked for."
+
+
+def export_selection(params: dict) -> exports.FixtureSelection:
+    scope, pks = params.get("scope"), params.get("pks", [])
+    if scope == "all":
+        return exports.select_everything()
+    if scope == "published":
+        return exports.select_everything(published_only=True)
+    if scope in ("facts", "films"):
+        model, select = (Fact, exports.select_facts) if scope == "facts" else (Film, exports.select_films)
+        chosen = model.objects.filter(pk__in=pks)
+        if not chosen.exists():
+            raise JobError(f"None of the selected {scope} exist any more: {GONE}")
+        return select(chosen)
+    raise JobError(f"Unknown export {scope!r}.")
+
+
+def export_fixture(run: Run) -> None:
+    """Write the fixture to a temporary file in one snapshot, then keep it in the database for download."""
+    scope = run.job.params.get("scope")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    file_name = f"{EXPORTS.get(scope, ('', 'trivia'))[1]}-{stamp}.json"
+    with tempfile.TemporaryFile() as handle:
+        with consistent_snapshot():
+            selection = export_selection(run.job.params)
+            total = sum(selection.counts().values())
+            run.progress(0, total, f"Writing {selection.summary()}")
+
+            def written(rows: int):
+                run.progress(rows, total, f"Writing rows: {min(rows, total):,} of {total:,}")
+
+            exports.write_fixture_bytes(selection, handle, progress=written)
+            summary = selection.summary()
+        size = handle.tell()
+        handle.seek(0)
+        run.progress(0, size, "Storing the file for download")
+        stored = files.store_file(
+            run.job.pk, run.attempt, handle, lambda done: run.progress(done, size, "Storing the file for download")
+        )
+    run.succeed([f"Exported {summary}."], file=stored, file_name=file_name)
+
+
+# --- Draft facts -------------------------------------------------------------------------------
+
+
+def draft_facts(run: Run) -> None:
+    """One source at a time, each in its own transaction (a retry skips what an earlier run already drafted)."""
+    film = Film.objects.filter(pk=run.job.params.get("film")).first()
+    if film is None:
+        raise JobError("The film was deleted after the draft facts were asked for; nothing was created.")
+    sources = list(Source.objects.filter(pk__in=run.job.params.get("sources", [])).order_by("title"))
+    if not sources:
+        raise JobError("The selected sources were deleted after the draft facts were asked for; nothing was created.")
+    lines, topics = [], []
+    for number, source in enumerate(sources):
+        run.progress(number, len(sources), f"Source {number + 1} of {len(sources)}: “{source.title}”"[:200])
+        report = importing.create_draft_facts_from_paragraphs(source, film, user=run.job.requested_by)
+        lines.append(report.summary())
+        if report.facts and report.topic.pk not in topics:
+            topics.append(report.topic.pk)
+    run.progress(len(sources), len(sources), "Done")
+    run.succeed(lines, film=film.pk, topics=topics)
+
+
+WORK = {Job.Kind.EXPORT: export_fixture, Job.Kind.DRAFT_FACTS: draft_facts}
