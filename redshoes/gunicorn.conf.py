@@ -11,13 +11,14 @@ records Django writes (redshoes/logging.py), so one collector reads them all.
 import multiprocessing
 import os
 
+from redshoes.env import env_number
 from redshoes.logging import stdout_logging
 
 wsgi_app = "redshoes.wsgi:application"
 
 bind = [os.environ.get("REDSHOES_BIND", "127.0.0.1:8000")]
-workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+workers = env_number("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8), minimum=1)
+timeout = env_number("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = timeout
 keepalive = 5
 # Recycle workers now and then so a slow leak never grows into an outage; the jitter

@@ -14,27 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from redshoes.cache import caches_from_environment
+from redshoes.env import env_bool, env_list, env_number
 from redshoes.logging import stdout_logging
 from redshoes.release import release_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    """Read a yes/no switch: `1`/`true`/`yes`/`on` are on; unset, `0`/`false` are off."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be 1/true/yes/on or 0/false/no/off, not {raw!r}.")
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -107,7 +91,7 @@ WSGI_APPLICATION = "redshoes.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_number("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -172,7 +156,7 @@ REDSHOES_BENCH = env_bool("REDSHOES_BENCH")
 # worker on every host; without it, in each worker's memory (the embedded default for one
 # machine). A Redis that stops answering costs renders, never a failed page
 # (redshoes/cache.py).
-PAGE_CACHE_ENTRIES = int(os.environ.get("REDSHOES_PAGE_CACHE_ENTRIES", "500"))
+PAGE_CACHE_ENTRIES = env_number("REDSHOES_PAGE_CACHE_ENTRIES", 500)
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHE_KEY_PREFIX = os.environ.get("REDSHOES_CACHE_KEY_PREFIX", "redshoes").strip()
@@ -188,11 +172,11 @@ RELEASE = release_id(os.environ.get("REDSHOES_RELEASE", ""), BASE_DIR)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A running job's worker writes a heartbeat this often; a job silent for JOB_STALE_SECONDS
 # lost its worker and is retried (at most JOB_MAX_ATTEMPTS runs) or failed with the reason.
-JOB_HEARTBEAT_SECONDS = float(os.environ.get("REDSHOES_JOB_HEARTBEAT_SECONDS", "10"))
-JOB_STALE_SECONDS = int(os.environ.get("REDSHOES_JOB_STALE_SECONDS", "120"))
-JOB_MAX_ATTEMPTS = int(os.environ.get("REDSHOES_JOB_MAX_ATTEMPTS", "3"))
+JOB_HEARTBEAT_SECONDS = env_number("REDSHOES_JOB_HEARTBEAT_SECONDS", 10.0, minimum=0.1, kind=float)
+JOB_STALE_SECONDS = env_number("REDSHOES_JOB_STALE_SECONDS", 120, minimum=1)
+JOB_MAX_ATTEMPTS = env_number("REDSHOES_JOB_MAX_ATTEMPTS", 3, minimum=1)
 # A finished export is offered for download this long, then its file is deleted.
-JOB_FILE_HOURS = int(os.environ.get("REDSHOES_JOB_FILE_HOURS", "48"))
+JOB_FILE_HOURS = env_number("REDSHOES_JOB_FILE_HOURS", 48, minimum=1)
 
 # --- Security (issue 7) -------------------------------------------------------------
 # With debug off these are the production defaults; `manage.py check --deploy` passes
@@ -228,7 +212,7 @@ if BEHIND_PROXY:
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe /healthz over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_number("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -250,8 +234,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("REDSHOES_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REDSHOES_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_number("REDSHOES_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("REDSHOES_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"

@@ -1,16 +1,18 @@
 """`export_trivia`: the dumpdata fixture format, for everything or one film, optionally published facts only."""
 
 import json
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
 from trivia import exports
 from trivia.models import Citation, Credit, Fact, Film, Person, Source, Topic
+from trivia.services.seeding import seed_from_spec
 
 TRIVIA_MODELS = [Citation, Fact, Credit, Source, Topic, Person, Film]
 
@@ -187,3 +189,34 @@ def test_export_lists_a_facts_people_in_the_same_order_as_dumpdata(seeded):
     assert exported == dumped.getvalue()
     people = next(f["people"] for f in entries_of(exported, "fact") if f["text"] == "Several people.")
     assert people == [["anton-2"], ["anton-1"], ["zoe"], ["emeric"]]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a second real connection writing meanwhile")
+def test_an_export_is_the_database_at_one_moment_while_an_editor_saves(monkeypatch):
+    """Rows are read in several queries; a save landing between them must not give a fixture of two moments."""
+    seed_from_spec()
+    rows = exports._rows
+    saved = threading.Event()
+
+    def another_editor_saves():
+        Fact.objects.filter(key="over-budget").update(text="Rewritten meanwhile.")
+        connections.close_all()
+        saved.set()
+
+    def rows_with_a_save_in_between(selection):
+        for number, row in enumerate(rows(selection)):
+            if number == 1:  # the snapshot is open: the films were read, the facts are not yet
+                threading.Thread(target=another_editor_saves).start()
+                assert saved.wait(timeout=10)
+            yield row
+
+    monkeypatch.setattr(exports, "_rows", rows_with_a_save_in_between)
+    buffer = StringIO()
+    exports.write_fixture(exports.select_everything(), buffer)
+
+    texts = {
+        e["fields"]["key"]: e["fields"]["text"] for e in json.loads(buffer.getvalue()) if e["model"] == "trivia.fact"
+    }
+    assert texts["over-budget"] == "The film went massively over budget."
+    assert Fact.objects.get(key="over-budget").text == "Rewritten meanwhile."

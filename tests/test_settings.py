@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from redshoes.settings import env_bool, env_list
+from redshoes.env import env_bool, env_list, env_number
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -56,3 +56,18 @@ def test_a_nonsense_switch_value_is_a_configuration_error(monkeypatch):
 def test_allowed_hosts_are_comma_separated(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "trivia.example.org, www.trivia.example.org,,")
     assert env_list("DJANGO_ALLOWED_HOSTS") == ["trivia.example.org", "www.trivia.example.org"]
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "1.5", "0x10"])
+def test_a_number_setting_that_is_not_a_whole_number_is_a_configuration_error(monkeypatch, raw):
+    monkeypatch.setenv("REDSHOES_JOB_STALE_SECONDS", raw)
+    with pytest.raises(ImproperlyConfigured, match="REDSHOES_JOB_STALE_SECONDS must be a whole number of at least 1"):
+        env_number("REDSHOES_JOB_STALE_SECONDS", 120, minimum=1)
+
+
+def test_a_bad_number_setting_stops_manage_py_with_one_line():
+    result = run_manage("check", DJANGO_DEBUG="1", REDSHOES_PAGE_CACHE_ENTRIES="lots")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: REDSHOES_PAGE_CACHE_ENTRIES must be a whole number of at least 0, not 'lots'."
+    )

@@ -12,10 +12,12 @@ sources, facts, citations), rows by primary key, as `dumpdata` does.
 
 import io
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.core import serializers
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 
 from . import fixture_json
@@ -46,10 +48,14 @@ class FixtureSelection:
         return [by_model[model].order_by("pk") for model in ordered_models if model in by_model]
 
     def counts(self) -> dict[str, int]:
-        return {qs.model._meta.verbose_name_plural: qs.count() for qs in self.querysets()}
+        return {qs.model: qs.count() for qs in self.querysets()}
 
     def summary(self) -> str:
-        return ", ".join(f"{count} {name}" for name, count in self.counts().items())
+        """'1 film, 3 people, …': each model's count with its name in the right number."""
+        return ", ".join(
+            f"{count:,} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+            for model, count in self.counts().items()
+        )
 
 
 def _published(facts: QuerySet, published_only: bool) -> QuerySet:
@@ -154,16 +160,44 @@ def _counted(rows, progress):
     progress(done)
 
 
+@contextmanager
+def consistent_snapshot():
+    """Read the whole export in one transaction, so it is the database at one moment while editors save.
+
+    PostgreSQL: REPEATABLE READ, READ ONLY. SQLite: a DEFERRED transaction, which reads a
+    snapshot (WAL) without taking the write lock the project's IMMEDIATE mode would take.
+    Inside an open transaction (the tests) that transaction is the snapshot already.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            connection.transaction_mode = mode
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def write_fixture(selection: FixtureSelection, stream, *, indent: int | None = 2, progress=None) -> None:
-    """Write `selection` to a text stream as a JSON fixture, exactly as `dumpdata` would."""
+    """Write `selection` to a text stream as a JSON fixture, exactly as `dumpdata` would, from one snapshot."""
     rows = _rows(selection) if progress is None else _counted(_rows(selection), progress)
-    fixture_json.Serializer().serialize(
-        rows,
-        indent=indent,
-        use_natural_foreign_keys=True,
-        use_natural_primary_keys=True,
-        stream=stream,
-    )
+    with consistent_snapshot():
+        fixture_json.Serializer().serialize(
+            rows,
+            indent=indent,
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+            stream=stream,
+        )
 
 
 def write_fixture_bytes(selection: FixtureSelection, handle, *, progress=None) -> None:

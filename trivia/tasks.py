@@ -10,9 +10,7 @@ The work is the same code the commands run (`exports.write_fixture`,
 
 import logging
 import tempfile
-from contextlib import contextmanager
 
-from django.db import connection, transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -93,33 +91,6 @@ def run_job(job_id: str) -> str:
 # --- Exports -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def consistent_snapshot():
-    """Read the whole export in one transaction, so it is the database at one moment while editors save.
-
-    PostgreSQL: REPEATABLE READ, READ ONLY. SQLite: a DEFERRED transaction, which reads a
-    snapshot (WAL) without taking the write lock the project's IMMEDIATE mode would take.
-    Inside an open transaction (the tests) that transaction is the snapshot already.
-    """
-    if connection.in_atomic_block:
-        yield
-        return
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
-        try:
-            with transaction.atomic():
-                yield
-        finally:
-            connection.transaction_mode = mode
-        return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
-
-
 GONE = "they were deleted after the export was asked for."
 
 
@@ -144,7 +115,7 @@ def export_fixture(run: Run) -> None:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     file_name = f"{EXPORTS.get(scope, ('', 'trivia'))[1]}-{stamp}.json"
     with tempfile.TemporaryFile() as handle:
-        with consistent_snapshot():
+        with exports.consistent_snapshot():
             selection = export_selection(run.job.params)
             total = sum(selection.counts().values())
             run.progress(0, total, f"Writing {selection.summary()}")
