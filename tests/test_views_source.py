@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory, TopicFactory
 from tests.htmltree import parse
@@ -258,8 +259,9 @@ def source_cited_by(fact_count):
     source = SourceFactory()
     paragraphs = source.content.split("\n\n")
     film, topic = FilmFactory(), TopicFactory()
+    now = timezone.now()
     facts = Fact.objects.bulk_create(
-        Fact(film=film, topic=topic, text=f"Fact {n}.", status=Fact.Status.PUBLISHED, position=n)
+        Fact(film=film, topic=topic, text=f"Fact {n}.", status=Fact.Status.PUBLISHED, published_at=now, position=n)
         for n in range(fact_count)
     )
     citations = []

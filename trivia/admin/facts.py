@@ -47,7 +47,7 @@ class FactAdmin(LockedAdmin):
     change_list_template = "admin/trivia/fact/io_change_list.html"
     fieldsets = [
         (None, {"fields": ["key", "film", "topic", "text", "people", "seen_lock_version"]}),
-        ("Publishing", {"fields": ["status", "is_spoiler", "position"]}),
+        ("Publishing", {"fields": ["status", "published_at", "is_spoiler", "position"]}),
     ]
 
     def get_urls(self):
@@ -59,8 +59,9 @@ class FactAdmin(LockedAdmin):
         return queryset.prefetch_related("people", Prefetch("citations", queryset=cited))
 
     def get_readonly_fields(self, request, obj=None):
-        # The key is the permalink: chosen once, never changed.
-        return ["key"] if obj is not None else []
+        # The key is the permalink: chosen once, never changed. The first publication is
+        # dated by trivia/publishing.py, never typed.
+        return ["key", "published_at"] if obj is not None else ["published_at"]
 
     def get_queryset(self, request):
         # Counted in the same query: a column per row must not cost a query per row. As

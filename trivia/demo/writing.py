@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
-from .. import search, text
+from .. import publishing, search, text
 from ..models import Citation, Credit, Fact, Film, Person, Source, Topic
 from .planning import DEFAULT_BIG_FILM_FACTS, DEMO_PREFIX, DemoPlanner, PlannedFilm
 
@@ -106,6 +107,8 @@ class DemoWriter:
         self.counts: dict[str, int] = defaultdict(int)
         self.topic_ids: dict[str, int] = {}
         self.person_ids: dict[str, int] = {}
+        # One run publishes its facts together.
+        self.published_at = timezone.now()
 
     def write_shared_rows(self):
         topics = Topic.objects.bulk_create(
@@ -174,6 +177,8 @@ class DemoWriter:
                     for i, q, s, e, p in f.citations
                 ]
                 links += [(fact, self.person_ids[slug]) for slug in f.people]
+        # bulk_create sends no pre_save signal: the publication rule is applied here.
+        publishing.stamp_first_publication(facts, self.published_at)
         Fact.objects.bulk_create(facts, batch_size=BATCH_SIZE)
         Citation.objects.bulk_create(citations, batch_size=BATCH_SIZE)
         FactPeople = Fact.people.through
