@@ -1,0 +1,192 @@
+"""Atom feeds of newly published facts: the whole site, and per film, person and topic.
+
+Newest first by first publication (`Fact.published_at`, which republishing never moves,
+so an entry never comes back as new), the latest 50. Each entry's id is the fact's
+permalink, which never changes; the feed's id is its own address. Every address comes
+from `SITE_URL`, never the Host header (the feeds are cached under their ETags like
+every public page).
+
+A spoiler's entry does not give the ending away: its title and summary say it is a
+spoiler about the film and link to the fact, as the fact page's own title does.
+Stored text is made safe for XML 1.0 (control characters become U+FFFD), so no fact
+can make a feed fail or come out malformed.
+"""
+
+import re
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
+
+from . import text
+from .freshness import conditional_page
+from .models import Citation, Fact, Film, Person, Topic
+from .templatetags.site_urls import absolute
+
+ENTRIES = 50
+# Characters XML 1.0 cannot carry at all: C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: str) -> str:
+    return NOT_XML.sub("\ufffd", value)
+
+
+def newest_facts(facts):
+    """The latest published facts with what an entry shows (film, topic, people, citations' sources)."""
+    citations = Citation.objects.select_related("source").only(
+        "fact_id", "quote", "paragraph", "is_broken", "source__title", "source__slug"
+    )
+    return (
+        facts.published()
+        .select_related("film", "topic")
+        .defer("search_document")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.only("id", "name", "slug")),
+            Prefetch("citations", queryset=citations.order_by("pk")),
+        )
+        .order_by("-published_at", "-pk")[:ENTRIES]
+    )
+
+
+class NewFactsFeed(Feed):
+    """Every newly published fact; subclasses narrow it to one film, person or topic."""
+
+    feed_type = Atom1Feed
+    language = "en-GB"
+    author_name = "redshoes"
+
+    def author_link(self):
+        return absolute("/")
+
+    def feed_url(self, obj):
+        return absolute(reverse("trivia:facts_feed"))
+
+    def feed_guid(self, obj):
+        return self.feed_url(obj)
+
+    def link(self, obj):
+        return absolute(reverse("trivia:home"))
+
+    def title(self, obj):
+        return "redshoes: new film trivia, each fact with its source"
+
+    def subtitle(self, obj):
+        return "Facts newly published on redshoes, newest first; each cites the exact passage that supports it."
+
+    def facts(self, obj):
+        return Fact.objects.all()
+
+    def items(self, obj):
+        return newest_facts(self.facts(obj))
+
+    def item_title(self, fact):
+        if fact.is_spoiler:
+            return xml_safe(f"A spoiler about {fact.film}")
+        return xml_safe(text.shorten(fact.text, 100))
+
+    def item_description(self, fact):
+        """The entry's summary, as HTML (Atom `type="html"`): every stored string escaped."""
+        if fact.is_spoiler:
+            return xml_safe(
+                format_html("<p>This fact about {} reveals the ending. Read it on its page.</p>", fact.film)
+            )
+        people = ", ".join(person.name for person in fact.people.all())
+        where = format_html("{} · {}", fact.film, fact.topic) + (
+            format_html(" · Mentions {}", people) if people else ""
+        )
+        sources = format_html_join(
+            "",
+            "<li>“{}” ({}, {})</li>",
+            ((c.quote, c.source.title, c.locator) for c in fact.citations.all() if not c.is_broken),
+        )
+        html = format_html("<p>{}</p><p>{}</p>", fact.text, where)
+        if sources:
+            html += format_html("<p>Sources:</p><ul>{}</ul>", sources)
+        return xml_safe(html)
+
+    def item_link(self, fact):
+        return absolute(fact.get_absolute_url())
+
+    def item_guid(self, fact):
+        # The permalink: a fact's key never changes, so neither does its entry's id.
+        return self.item_link(fact)
+
+    def item_pubdate(self, fact):
+        return fact.published_at
+
+    def item_updateddate(self, fact):
+        return fact.updated_at
+
+    def item_categories(self, fact):
+        return [xml_safe(fact.topic.name)]
+
+
+class FilmFeed(NewFactsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Film, slug=slug)
+
+    def facts(self, film):
+        return Fact.objects.filter(film=film)
+
+    def title(self, film):
+        return xml_safe(f"redshoes: new trivia about {film}")
+
+    def subtitle(self, film):
+        return xml_safe(f"Facts about {film} newly published on redshoes, newest first, each with its source.")
+
+    def link(self, film):
+        return absolute(film.get_absolute_url())
+
+    def feed_url(self, film):
+        return absolute(reverse("trivia:film_feed", args=[film.slug]))
+
+
+class PersonFeed(NewFactsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Person, slug=slug)
+
+    def facts(self, person):
+        return Fact.objects.filter(people=person)
+
+    def title(self, person):
+        return xml_safe(f"redshoes: new trivia mentioning {person.name}")
+
+    def subtitle(self, person):
+        return xml_safe(f"Facts mentioning {person.name} newly published on redshoes, newest first.")
+
+    def link(self, person):
+        return absolute(person.get_absolute_url())
+
+    def feed_url(self, person):
+        return absolute(reverse("trivia:person_feed", args=[person.slug]))
+
+
+class TopicFeed(NewFactsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def facts(self, topic):
+        return Fact.objects.filter(topic=topic)
+
+    def title(self, topic):
+        return xml_safe(f"redshoes: new trivia under “{topic.name}”")
+
+    def subtitle(self, topic):
+        return xml_safe(f"Facts under “{topic.name}” newly published on redshoes, across films, newest first.")
+
+    def link(self, topic):
+        return absolute(topic.get_absolute_url())
+
+    def feed_url(self, topic):
+        return absolute(reverse("trivia:topic_feed", args=[topic.slug]))
+
+
+# ETags, 304s and the page cache, as for every public page.
+facts_feed = conditional_page(NewFactsFeed())
+film_feed = conditional_page(FilmFeed())
+person_feed = conditional_page(PersonFeed())
+topic_feed = conditional_page(TopicFeed())
