@@ -190,12 +190,17 @@ def fixture_text(selection: FixtureSelection) -> str:
     return buffer.getvalue()
 
 
-def fixture_file(selection: FixtureSelection):
-    """The fixture in a temporary binary file, rewound: a download streams it without holding it in memory."""
+def temporary_file(write, *, newline: str = "\n"):
+    """What `write(text_stream)` writes, in a temporary binary file, rewound: a download streams it from disk."""
     handle = tempfile.TemporaryFile()
-    text_stream = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
-    write_fixture(selection, text_stream)
+    text_stream = io.TextIOWrapper(handle, encoding="utf-8", newline=newline)
+    write(text_stream)
     text_stream.flush()
     text_stream.detach()
     handle.seek(0)
     return handle
+
+
+def fixture_file(selection: FixtureSelection):
+    """The fixture in a temporary file, without holding it in memory."""
+    return temporary_file(lambda stream: write_fixture(selection, stream))

@@ -42,7 +42,14 @@ class FactAdmin(LockedAdmin):
     search_fields = ["text", "key"]
     autocomplete_fields = ["film", "topic", "people"]
     date_hierarchy = "updated_at"
-    actions = ["publish", "unpublish", "mark_spoiler", "unmark_spoiler", imports_exports.export_selected_facts]
+    actions = [
+        "publish",
+        "unpublish",
+        "mark_spoiler",
+        "unmark_spoiler",
+        imports_exports.export_selected_facts,
+        imports_exports.export_selected_facts_csv,
+    ]
     # Adds the "Export all" links (trivia/admin/imports_exports.py).
     change_list_template = "admin/trivia/fact/io_change_list.html"
     fieldsets = [

@@ -18,28 +18,36 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from .. import exports
+from .. import csv_export, exports
 from ..models import Fact, Film, Source
 from ..services import importing
 from .forms import SourceForm
 
 FIXTURE_CONTENT_TYPE = "application/json; charset=utf-8"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 # --- Downloads ------------------------------------------------------------------------------------
 
 
-def fixture_download(selection: exports.FixtureSelection, name: str) -> FileResponse:
-    """The fixture as a file download, streamed from a temporary file rather than built in memory."""
+def download(handle, name: str, extension: str, content_type: str) -> FileResponse:
+    """A temporary file as a download, streamed rather than built in memory."""
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = FileResponse(
-        exports.fixture_file(selection),
-        as_attachment=True,
-        filename=f"{name}-{stamp}.json",
-        content_type=FIXTURE_CONTENT_TYPE,
+        handle, as_attachment=True, filename=f"{name}-{stamp}.{extension}", content_type=content_type
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def fixture_download(selection: exports.FixtureSelection, name: str) -> FileResponse:
+    return download(exports.fixture_file(selection), name, "json", FIXTURE_CONTENT_TYPE)
+
+
+def csv_download(facts, name: str) -> FileResponse:
+    """Facts for a spreadsheet, one row per citation (trivia/csv_export.py)."""
+    handle = exports.temporary_file(lambda stream: csv_export.write_csv(facts, stream), newline="")
+    return download(handle, name, "csv", CSV_CONTENT_TYPE)
 
 
 @admin.action(description="Export selected facts as a fixture (JSON)", permissions=["view"])
@@ -52,13 +60,28 @@ def export_selected_films(modeladmin, request, queryset):
     return fixture_download(exports.select_films(queryset), "trivia-films")
 
 
+@admin.action(description="Export selected facts as CSV (spreadsheet, one row per citation)", permissions=["view"])
+def export_selected_facts_csv(modeladmin, request, queryset):
+    return csv_download(queryset, "trivia-facts")
+
+
+@admin.action(
+    description="Export selected films’ facts as CSV (spreadsheet, one row per citation)", permissions=["view"]
+)
+def export_selected_films_csv(modeladmin, request, queryset):
+    return csv_download(exports.select_films(queryset).facts, "trivia-films")
+
+
 def export_all_view(request, model_admin):
-    """Everything, as `export_trivia` writes it; `?published=1` leaves out draft facts."""
+    """Everything, as `export_trivia` writes it; `?published=1` leaves out drafts, `?format=csv` for spreadsheets."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     published_only = request.GET.get("published") == "1"
     selection = exports.select_everything(published_only=published_only)
-    return fixture_download(selection, "trivia-published" if published_only else "trivia-all")
+    name = "trivia-published" if published_only else "trivia-all"
+    if request.GET.get("format") == "csv":
+        return csv_download(selection.facts, name)
+    return fixture_download(selection, name)
 
 
 def export_urls(model_admin) -> list:
