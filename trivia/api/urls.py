@@ -1,6 +1,6 @@
 """/api/v1/: the NinjaAPI's URL patterns, each view behind `http.open_data`, and a JSON 404 for any other path."""
 
-from django.urls import path
+from django.urls import re_path
 
 from .app import api
 from .http import not_found, open_data
@@ -11,4 +11,5 @@ for pattern in patterns:
     pattern.callback = open_data(pattern.callback)
 
 app_name = namespace
-urlpatterns = [*patterns, path("<path:rest>", open_data(not_found), name="not_found")]
+# Any other path, newlines included (the `path` converter stops at one), is a JSON 404.
+urlpatterns = [*patterns, re_path(r"^(?P<rest>[\s\S]*)\Z", open_data(not_found), name="not_found")]
