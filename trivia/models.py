@@ -281,7 +281,9 @@ class Fact(TimeStamped):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     position = models.PositiveIntegerField(default=0, help_text="Order within its topic on the film page.")
     # Set once, by trivia/publishing.py, the first time the fact is published; kept if it returns to draft.
-    published_at = models.DateTimeField("first published", null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(
+        "first published", null=True, blank=True, editable=False, help_text="Kept if the fact goes back to draft."
+    )
     # Optimistic locking: bumped on every save so a stale edit form can be refused.
     lock_version = models.PositiveIntegerField(default=1, editable=False)
     # Derived: fact text, people's names and cited quotes, folded for full-text search.

@@ -25,7 +25,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="fact",
             name="published_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="first published"),
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="Kept if the fact goes back to draft.",
+                null=True,
+                verbose_name="first published",
+            ),
         ),
         migrations.RunPython(date_existing_publications, migrations.RunPython.noop, elidable=False),
         migrations.AddIndex(
