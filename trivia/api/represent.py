@@ -6,6 +6,7 @@ their sources' titles for a page of facts; credits for a film) up front.
 
 from .. import annotations
 from ..models import Citation, Credit, Fact, Film, Person, Source, Topic
+from ..structured_data import is_web_url
 from . import links
 
 
@@ -85,7 +86,8 @@ def source(source: Source, length: int) -> dict:
         "kind": source.kind,
         "author": source.author,
         "publisher": source.publisher,
-        "original_url": source.url or None,
+        # Only web addresses, as on the source page: a `javascript:` URL is never handed on as a link.
+        "original_url": source.url if is_web_url(source.url) else None,
         "accessed": source.accessed,
         "sha256": source.sha256,
         "length": length,
