@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.test_search_fuzz import fuzz_settings, nasty_text, valid_values
+from tests.test_search_fuzz import fuzz_settings, nasty_text, query_parameters, valid_values
 
 API = "/api/v1"
 LISTS = ["facts", "films", "people", "topics", "sources"]
@@ -23,13 +23,7 @@ api_values = {
     "cursor": ["", ".eJyrVkrLLy0qTlWyMjTQUSpKTUlVslIqS8wpTVWqBQBZtAdF"],
     "limit": ["1", "5", "100"],
 }
-parameter_values = st.fixed_dictionaries(
-    {},
-    optional={
-        name: st.one_of(st.sampled_from(api_values[name]), nasty_text, st.lists(nasty_text, min_size=2, max_size=3))
-        for name in FACT_PARAMETERS
-    },
-)
+parameter_values = query_parameters(FACT_PARAMETERS, api_values)
 
 
 def assert_json(response, allowed=(200, 400)):

@@ -125,64 +125,50 @@ class NewFactsFeed(Feed):
         return [xml_safe(fact.topic.name)]
 
 
-class FilmFeed(NewFactsFeed):
+class ScopedFeed(NewFactsFeed):
+    """The feed of one film, person or topic (`model`, by slug): the facts `fact_filter` names."""
+
+    model = Film
+    url_name = ""
+    fact_filter = ""
+    heading = ""  # str.format with `obj`
+    blurb = ""
+
     def get_object(self, request, slug):
-        return get_object_or_404(Film, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
-    def facts(self, film):
-        return Fact.objects.filter(film=film)
+    def facts(self, obj):
+        return Fact.objects.filter(**{self.fact_filter: obj})
 
-    def title(self, film):
-        return xml_safe(f"redshoes: new trivia about {film}")
+    def title(self, obj):
+        return xml_safe("redshoes: " + self.heading.format(obj=obj))
 
-    def subtitle(self, film):
-        return xml_safe(f"Facts about {film} newly published on redshoes, newest first, each with its source.")
+    def subtitle(self, obj):
+        return xml_safe(self.blurb.format(obj=obj))
 
-    def link(self, film):
-        return absolute(film.get_absolute_url())
+    def link(self, obj):
+        return absolute(obj.get_absolute_url())
 
-    def feed_url(self, film):
-        return absolute(reverse("trivia:film_feed", args=[film.slug]))
-
-
-class PersonFeed(NewFactsFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Person, slug=slug)
-
-    def facts(self, person):
-        return Fact.objects.filter(people=person)
-
-    def title(self, person):
-        return xml_safe(f"redshoes: new trivia mentioning {person.name}")
-
-    def subtitle(self, person):
-        return xml_safe(f"Facts mentioning {person.name} newly published on redshoes, newest first.")
-
-    def link(self, person):
-        return absolute(person.get_absolute_url())
-
-    def feed_url(self, person):
-        return absolute(reverse("trivia:person_feed", args=[person.slug]))
+    def feed_url(self, obj):
+        return absolute(reverse(f"trivia:{self.url_name}", args=[obj.slug]))
 
 
-class TopicFeed(NewFactsFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
+class FilmFeed(ScopedFeed):
+    model, url_name, fact_filter = Film, "film_feed", "film"
+    heading = "new trivia about {obj}"
+    blurb = "Facts about {obj} newly published on redshoes, newest first, each with its source."
 
-    def facts(self, topic):
-        return Fact.objects.filter(topic=topic)
 
-    def title(self, topic):
-        return xml_safe(f"redshoes: new trivia under “{topic.name}”")
+class PersonFeed(ScopedFeed):
+    model, url_name, fact_filter = Person, "person_feed", "people"
+    heading = "new trivia mentioning {obj.name}"
+    blurb = "Facts mentioning {obj.name} newly published on redshoes, newest first."
 
-    def subtitle(self, topic):
-        return xml_safe(f"Facts under “{topic.name}” newly published on redshoes, across films, newest first.")
 
-    def link(self, topic):
-        return absolute(topic.get_absolute_url())
-
-    def feed_url(self, topic):
-        return absolute(reverse("trivia:topic_feed", args=[topic.slug]))
+class TopicFeed(ScopedFeed):
+    model, url_name, fact_filter = Topic, "topic_feed", "topic"
+    heading = "new trivia under “{obj.name}”"
+    blurb = "Facts under “{obj.name}” newly published on redshoes, across films, newest first."
 
 
 # ETags, 304s and the page cache, as for every public page.
