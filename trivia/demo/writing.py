@@ -99,6 +99,21 @@ def check_topic_names_free(planner: DemoPlanner) -> None:
         )
 
 
+def source_row(s) -> Source:
+    return Source(
+        slug=s.slug,
+        title=s.title,
+        kind=s.kind,
+        author=s.author,
+        publisher=s.publisher,
+        url=s.url,
+        accessed=s.accessed,
+        content=s.content,
+        # bulk_create skips Source.save(), which keeps the fingerprint in step with the text.
+        sha256=text.sha256_hex(s.content),
+    )
+
+
 class DemoWriter:
     """Inserts planned films in batches; keeps only slug -> primary key maps between batches."""
 
@@ -133,21 +148,7 @@ class DemoWriter:
                 Credit(film=film, person_id=self.person_ids[person], role=role, character=character, order=order)
                 for order, (person, role, character) in enumerate(planned.credits)
             ]
-            sources += [
-                Source(
-                    slug=s.slug,
-                    title=s.title,
-                    kind=s.kind,
-                    author=s.author,
-                    publisher=s.publisher,
-                    url=s.url,
-                    accessed=s.accessed,
-                    content=s.content,
-                    # bulk_create skips Source.save(), which keeps the fingerprint in step with the text.
-                    sha256=text.sha256_hex(s.content),
-                )
-                for s in planned.sources
-            ]
+            sources += [source_row(s) for s in planned.sources]
         Credit.objects.bulk_create(credits, batch_size=BATCH_SIZE)
         Source.objects.bulk_create(sources, batch_size=BATCH_SIZE)
 
