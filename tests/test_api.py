@@ -319,3 +319,26 @@ def test_a_film_costs_the_same_queries_however_many_credits_it_has(client, seede
     for _ in range(20):
         CreditFactory(film=film)
     assert queries(client, reverse("api-v1:film_detail", kwargs={"slug": film.slug})) == few
+
+
+# --- The guide for people ----------------------------------------------------------------------------
+
+
+def test_the_guide_gives_live_examples_that_work(client, seeded):
+    response = client.get("/api/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    newest = Fact.objects.published().filter(is_spoiler=False).order_by("-published_at", "-pk").first()
+    assert f"{settings.SITE_URL}{API}/facts/{newest.key}" in html
+    assert "&quot;key&quot;: &quot;" + newest.key in html  # the example answer, taken from the data
+    assert "TextQuoteSelector" in html and 'href="/feed.atom"' in html
+    for link in re.findall(r'href="(http://[^"]+/api/v1/[^"]*)"', html):
+        response = client.get(link.removeprefix(settings.SITE_URL).replace("&amp;", "&"))
+        assert response.status_code == 200, link
+    documented_error = re.search(r"There is no film with the address “no-such-film”\.", html)
+    _, problem = get_json(client, f"{API}/facts?film=no-such-film", status=400)
+    assert documented_error and problem["errors"]["film"][0]["message"] == documented_error.group(0)
+
+
+def test_the_guide_is_linked_from_every_page(client, seeded):
+    assert '<a href="/api/">Open data</a>' in client.get("/").content.decode()
