@@ -342,3 +342,11 @@ def test_the_guide_gives_live_examples_that_work(client, seeded):
 
 def test_the_guide_is_linked_from_every_page(client, seeded):
     assert '<a href="/api/">Open data</a>' in client.get("/").content.decode()
+
+
+def test_crawlers_are_kept_out_of_the_json_but_not_the_guide_or_the_feeds(client, seeded):
+    lines = client.get("/robots.txt").content.decode().splitlines()
+    disallowed = [line.split(":", 1)[1].strip() for line in lines if line.startswith("Disallow:")]
+    assert "/api/v1/" in disallowed
+    for path in ("/api/", "/feed.atom", "/films/x/feed.atom"):
+        assert not any(path.startswith(rule) for rule in disallowed), path
