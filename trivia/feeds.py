@@ -59,6 +59,13 @@ class NewFactsFeed(Feed):
     language = "en-GB"
     author_name = "redshoes"
 
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The XML writer wrote the body in thousands of small pieces: joined, the page cache
+        # keeps (and the server sends) one, instead of pickling and writing each.
+        response.content = response.content
+        return response
+
     def author_link(self):
         return absolute("/")
 
