@@ -159,3 +159,23 @@ def test_any_passage_gets_a_context_that_finds_it_alone(text, data):
     needle = prefix + text[start:end] + suffix
     assert text.find(needle) == start - len(prefix)
     assert annotations.occurs_once(text, needle)
+
+
+@pytest.mark.django_db
+def test_a_page_of_annotations_costs_the_same_queries_however_many_citations(client, seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    source = SourceFactory(content="\n\n".join(f"Line {n} of a source cited many times." for n in range(80)))
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{API}/sources/{source.slug}/annotations?page=1").status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        CitationFactory(source=source, quote=f"Line {n} of a source cited many times.")
+    few = count()
+    for n in range(3, 80):
+        CitationFactory(source=source, quote=f"Line {n} of a source cited many times.")
+    assert count() == few
