@@ -179,3 +179,18 @@ def test_a_page_of_annotations_costs_the_same_queries_however_many_citations(cli
     for n in range(3, 80):
         CitationFactory(source=source, quote=f"Line {n} of a source cited many times.")
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_the_annotation_documents_have_the_shapes_the_openapi_schema_gives(client, seeded):
+    from trivia.api import schemas
+
+    collection = get_ld(client, f"{API}/facts/rank-walked-out/annotations")
+    schemas.AnnotationCollection.model_validate(collection)
+    schemas.StandaloneAnnotation.model_validate(get_ld(client, collection["first"]["items"][0]["id"]))
+    source = Source.objects.get()
+    schemas.AnnotationCollection.model_validate(get_ld(client, f"{API}/sources/{source.slug}/annotations"))
+    schemas.AnnotationPage.model_validate(get_ld(client, f"{API}/sources/{source.slug}/annotations?page=1"))
+    schema = json.loads(client.get(f"{API}/openapi.json").content)
+    answer = schema["paths"]["/api/v1/facts/{key}/annotations"]["get"]["responses"]["200"]["content"]
+    assert list(answer) == [ANNOTATION_TYPE]

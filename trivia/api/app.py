@@ -10,11 +10,25 @@ from django.urls import reverse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from .. import annotations
 from . import catalogue, citations, facts, links, schemas
 from .cursors import BadCursor
 from .http import BadParameters, problem
 
-api = NinjaAPI(
+
+class OpenDataAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """ninja's schema, with the annotation endpoints' answers under the media type they are sent as."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "annotations" in operation.get("tags", ()):
+                    content = operation["responses"][200]["content"]
+                    content[annotations.MEDIA_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = OpenDataAPI(
     title="redshoes open data",
     version="1",
     description=(

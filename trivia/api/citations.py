@@ -16,8 +16,6 @@ from .http import jsonld
 
 router = Router(tags=["annotations"])
 
-ANNOTATION_RESPONSE = {"content": {annotations.MEDIA_TYPE: {}}}
-
 
 def sound_citations():
     """Citations that are annotations: of published facts, not broken; with their source's text."""
@@ -27,9 +25,9 @@ def sound_citations():
 @router.get(
     "/facts/{slug:key}/annotations",
     response={200: schemas.AnnotationCollection, **ERRORS},
+    by_alias=True,  # "@context" in the schema, as in the documents
     url_name="fact_annotations",
     summary="A fact's citations as a W3C AnnotationCollection",
-    openapi_extra={"responses": {200: ANNOTATION_RESPONSE}},
 )
 def fact_annotations(request, key: str):
     fact = get_object_or_404(Fact.objects.published(), key=key)
@@ -48,9 +46,9 @@ def fact_annotations(request, key: str):
 @router.get(
     "/facts/{slug:key}/annotations/{slug:source}/{int:start}-{int:end}",
     response={200: schemas.StandaloneAnnotation, **ERRORS},
+    by_alias=True,
     url_name="citation_annotation",
     summary="One citation as a W3C Web Annotation",
-    openapi_extra={"responses": {200: ANNOTATION_RESPONSE}},
 )
 def citation_annotation(request, key: str, source: str, start: int, end: int):
     citation = get_object_or_404(sound_citations(), fact__key=key, source__slug=source, start=start, end=end)
@@ -60,9 +58,9 @@ def citation_annotation(request, key: str, source: str, start: int, end: int):
 @router.get(
     "/sources/{slug:slug}/annotations",
     response={200: schemas.AnnotationCollection | schemas.AnnotationPage, **ERRORS},
+    by_alias=True,
     url_name="source_annotations",
     summary="A source's citations as a paged W3C AnnotationCollection",
-    openapi_extra={"responses": {200: ANNOTATION_RESPONSE}},
 )
 def source_annotations(request, slug: str, page: int | None = Query(None, ge=1, description="A page of 100.")):
     source = get_object_or_404(Source, slug=slug)
