@@ -63,6 +63,7 @@ def pages() -> list[tuple[str, str]]:
         .first()
     )
     facts = reverse("trivia:fact_list")
+    api_facts = reverse("api-v1:fact_list")
     try:
         static_url = staticfiles_storage.url(STATIC_FILE)
     except ValueError:
@@ -78,6 +79,19 @@ def pages() -> list[tuple[str, str]]:
         (f"search ?q={TYPICAL_QUERY}", f"{facts}?{urlencode({'q': TYPICAL_QUERY})}"),
         (f"search ?q={COMMON_QUERY} (common word)", f"{facts}?{urlencode({'q': COMMON_QUERY})}"),
         ("filtered /facts/ (film + topic)", f"{facts}?{urlencode({'film': big_film.slug, 'topic': 'demo-filming'})}"),
+        # The open-data API (issue 17): JSON lists and details, annotations, and a feed.
+        (
+            "API facts, filtered (film + topic)",
+            f"{api_facts}?{urlencode({'film': big_film.slug, 'topic': 'demo-filming'})}",
+        ),
+        (f"API facts ?q={TYPICAL_QUERY}", f"{api_facts}?{urlencode({'q': TYPICAL_QUERY})}"),
+        ("API fact", reverse("api-v1:fact_detail", kwargs={"key": fact.key})),
+        ("API films list", reverse("api-v1:film_list")),
+        (
+            "API source annotations, page 1",
+            reverse("api-v1:source_annotations", kwargs={"slug": source.slug}) + "?page=1",
+        ),
+        ("Atom feed of the film", reverse("trivia:film_feed", kwargs={"slug": big_film.slug})),
     ]
 
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # For load balancers: 200 when the database answers, 503 when it does not.
     path("healthz", healthz, name="healthz"),
+    # The open-data API (trivia/api/); its guide for people is /api/, among the public pages.
+    path("api/v1/", include("trivia.api.urls")),
     path("", include("trivia.urls")),
 ]
 

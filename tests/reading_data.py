@@ -4,6 +4,8 @@
 citation invariant by construction (each quotes the source's first paragraph).
 """
 
+from django.utils import timezone
+
 from tests.factories import FilmFactory, PersonFactory, SourceFactory, TopicFactory
 from trivia.models import Citation, Fact
 
@@ -16,12 +18,14 @@ def film_with_facts(count: int, *, title: str = "Big Film", topics: int = 5):
     person = PersonFactory()
     source = SourceFactory()
     quote = source.content.split("\n\n")[0]
+    published_at = timezone.now()  # bulk_create skips the pre_save handler that stamps it
     facts = Fact.objects.bulk_create(
         Fact(
             film=film,
             topic=topic_rows[n % topics],
             text=f"Fact {n} about {title}.",
             status=Fact.Status.PUBLISHED,
+            published_at=published_at,
             position=n,
         )
         for n in range(count)

@@ -5,6 +5,7 @@ from django.db import connection
 from django.forms.models import BaseModelForm
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory, TopicFactory
 from trivia.models import Citation, Fact, Person, Source
@@ -21,8 +22,12 @@ def editor_client(client):
 
 def make_facts(count, film, topic, source):
     """Many facts with a citation each, inserted in bulk (offsets valid: the source's first paragraph)."""
+    now = timezone.now()
     facts = Fact.objects.bulk_create(
-        [Fact(film=film, topic=topic, text=f"Bulk fact {n}.", status=Fact.Status.PUBLISHED) for n in range(count)]
+        [
+            Fact(film=film, topic=topic, text=f"Bulk fact {n}.", status=Fact.Status.PUBLISHED, published_at=now)
+            for n in range(count)
+        ]
     )
     quote = source.content.split("\n\n")[0]
     Citation.objects.bulk_create(

@@ -114,7 +114,7 @@ def test_a_publish_made_while_a_form_is_open_is_not_undone_by_its_save(alice, bo
         reverse("admin:trivia_fact_changelist"), {"action": "publish", "_selected_action": [fact.pk]}
     )
     response = client_for(bob).post(fact_url(fact), stale)
-    assert "They changed: status." in response.content.decode()
+    assert "They changed: status, first published." in response.content.decode()
     fact.refresh_from_db()
     assert fact.status == Fact.Status.PUBLISHED
 

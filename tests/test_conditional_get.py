@@ -121,7 +121,8 @@ def test_writes_that_send_no_signal_change_the_version():
     versions = [content_version()]
     Fact.objects.filter(pk=fact.pk).update(text="Changed by QuerySet.update, updated_at untouched.")
     versions.append(content_version())
-    Fact.objects.bulk_create([Fact(film=fact.film, topic=fact.topic, text="Bulk.", status="published")])
+    bulk = Fact(film=fact.film, topic=fact.topic, text="Bulk.", status="published", published_at=fact.published_at)
+    Fact.objects.bulk_create([bulk])
     versions.append(content_version())
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {Fact._meta.db_table} WHERE id = %s", [fact.pk])

@@ -257,3 +257,22 @@ def test_a_value_of_the_wrong_shape_falls_back_and_is_reported_in_one_line(tmp_p
     assert "\n" not in str(excinfo.value) and "Nothing was loaded" in str(excinfo.value)
     assert stock_loads == [str(fixture)]
     assert not Fact.objects.exists() and not Film.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_fixture_from_before_publication_dates_still_takes_the_fast_path(tmp_path, stock_loads):
+    """Without `published_at` its published facts get their creation time, exactly as the stock path gives."""
+    build_knowledge_base()
+    entries = json.loads(dumped_fixture(tmp_path).read_text())
+    for entry in entries:
+        entry["fields"].pop("published_at", None)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(entries), encoding="utf-8")
+    empty_trivia_tables()
+
+    call_command("loaddata", str(old), stdout=StringIO())
+
+    assert stock_loads == []
+    published = Fact.objects.published()
+    assert published.exists() and all(fact.published_at == fact.created_at for fact in published)
+    assert not Fact.objects.filter(status=Fact.Status.DRAFT, published_at__isnull=False).exists()

@@ -57,9 +57,11 @@ def build_knowledge_base():
     )
     # Times on a whole millisecond and a whole second: Django's own encoder wrote "….000Z" for the first,
     # which loads back as a whole second and then dumps as "…Z", so the second dump differed.
+    # The draft was published once and taken back: it keeps its first publication date.
     Fact.objects.filter(pk=draft.pk).update(
         created_at=datetime.datetime(2003, 1, 1, 0, 0, 1, 500, tzinfo=datetime.UTC),
         updated_at=datetime.datetime(2003, 1, 1, 0, 0, 2, tzinfo=datetime.UTC),
+        published_at=datetime.datetime(2003, 1, 1, 0, 0, 1, 999, tzinfo=datetime.UTC),
     )
 
 

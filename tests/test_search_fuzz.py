@@ -43,13 +43,20 @@ valid_values = {
     "page": ["1", "2"],
     "q": ["Heckroth", "moira", "ballet"],
 }
-parameter_values = st.fixed_dictionaries(
-    {},
-    optional={
-        name: st.one_of(st.sampled_from(valid_values[name]), nasty_text, st.lists(nasty_text, min_size=2, max_size=3))
-        for name in PARAMETERS
-    },
-)
+
+
+def query_parameters(names, values):
+    """Any subset of `names`, each a valid value, nasty text or several values at once."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            name: st.one_of(st.sampled_from(values[name]), nasty_text, st.lists(nasty_text, min_size=2, max_size=3))
+            for name in names
+        },
+    )
+
+
+parameter_values = query_parameters(PARAMETERS, valid_values)
 
 
 def assert_page(response):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory, TopicFactory
 from trivia.models import Citation, Fact
@@ -269,7 +270,12 @@ def add_facts(count: int):
     facts = Fact.objects.bulk_create(
         [
             Fact(
-                key=f"bulk-{count}-{n}", film=film, topic=topic, text=f"Ballet fact {n}.", status=Fact.Status.PUBLISHED
+                key=f"bulk-{count}-{n}",
+                film=film,
+                topic=topic,
+                text=f"Ballet fact {n}.",
+                status=Fact.Status.PUBLISHED,
+                published_at=timezone.now(),
             )
             for n in range(count)
         ]

@@ -8,7 +8,7 @@ before a statement is sent: a fast path may skip the ORM, never the rule.
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from . import integrity, text
+from . import integrity, publishing, text
 from .models import Citation, Fact, Source
 
 # PostgreSQL's protocol takes at most this many parameters in one statement.
@@ -41,8 +41,10 @@ def check_rules(model, objs) -> None:
 
 
 def create(model, objs: list, *, using: str = DEFAULT_DB_ALIAS, batch_size: int = 2000) -> list:
-    """`bulk_create` after the rules: new rows stamped now, primary keys set on `objs`."""
+    """`bulk_create` after the rules: new rows stamped now (published facts too), primary keys set on `objs`."""
     check_rules(model, objs)
+    if model is Fact:
+        publishing.stamp_first_publication(objs)
     return model._base_manager.using(using).bulk_create(objs, batch_size=batch_size)
 
 

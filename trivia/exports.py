@@ -200,17 +200,27 @@ def write_fixture(selection: FixtureSelection, stream, *, indent: int | None = 2
         )
 
 
-def write_fixture_bytes(selection: FixtureSelection, handle, *, progress=None) -> None:
-    """Write the fixture as UTF-8 into a binary file, leaving the file open (and not rewound)."""
-    text_stream = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
-    write_fixture(selection, text_stream, progress=progress)
+def write_text(handle, write, *, newline: str = "\n") -> None:
+    """What `write(text_stream)` writes, as UTF-8 into the binary file `handle`, left open (and not rewound)."""
+    text_stream = io.TextIOWrapper(handle, encoding="utf-8", newline=newline)
+    write(text_stream)
     text_stream.flush()
     text_stream.detach()
 
 
-def fixture_file(selection: FixtureSelection):
-    """The fixture in a temporary binary file, rewound: a download streams it without holding it in memory."""
+def write_fixture_bytes(selection: FixtureSelection, handle, *, progress=None) -> None:
+    """Write the fixture as UTF-8 into a binary file, leaving the file open (and not rewound)."""
+    write_text(handle, lambda stream: write_fixture(selection, stream, progress=progress))
+
+
+def temporary_file(write, *, newline: str = "\n"):
+    """What `write(text_stream)` writes, in a temporary binary file, rewound: a download streams it from disk."""
     handle = tempfile.TemporaryFile()
-    write_fixture_bytes(selection, handle)
+    write_text(handle, write, newline=newline)
     handle.seek(0)
     return handle
+
+
+def fixture_file(selection: FixtureSelection):
+    """The fixture in a temporary file, without holding it in memory."""
+    return temporary_file(lambda stream: write_fixture(selection, stream))

@@ -283,6 +283,10 @@ class Fact(TimeStamped):
     is_spoiler = models.BooleanField("spoiler", default=False, help_text="Reveals the plot or ending; shown collapsed.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     position = models.PositiveIntegerField(default=0, help_text="Order within its topic on the film page.")
+    # Set once, by trivia/publishing.py, the first time the fact is published; kept if it returns to draft.
+    published_at = models.DateTimeField(
+        "first published", null=True, blank=True, editable=False, help_text="Kept if the fact goes back to draft."
+    )
     # Optimistic locking: bumped on every save so a stale edit form can be refused.
     lock_version = models.PositiveIntegerField(default=1, editable=False)
     # Derived: fact text, people's names and cited quotes, folded for full-text search.
@@ -297,6 +301,9 @@ class Fact(TimeStamped):
             models.CheckConstraint(condition=~Q(text=""), name="fact_text_not_empty"),
             models.CheckConstraint(condition=~Q(key=""), name="fact_key_not_empty"),
             models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="fact_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False), name="fact_published_has_published_at"
+            ),
         ]
         indexes = [
             # The film page: one film's published facts in topic order.
@@ -304,6 +311,8 @@ class Fact(TimeStamped):
             # Topic pages across films.
             models.Index(fields=["topic", "status", "position"], name="fact_topic_page_idx"),
             models.Index(fields=["status", "updated_at"], name="fact_status_updated_idx"),
+            # The feeds: newest first by first publication.
+            models.Index(fields=["status", "published_at"], name="fact_status_published_idx"),
         ]
 
     def __str__(self):

@@ -11,7 +11,7 @@ from django.db import connections
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from . import integrity, search, text
+from . import integrity, publishing, search, text
 from .models import Citation, Fact, Person, Source
 from .services import anchoring
 
@@ -40,6 +40,15 @@ def check_raw_citation(sender, instance, raw, using, **kwargs):
     instance.source = source
     fact_key = Fact.objects.using(using).filter(pk=instance.fact_id).values_list("key", flat=True).first()
     integrity.require_sound_citation(instance, source.content, fact_key=fact_key or "?", source_slug=source.slug)
+
+
+@receiver(pre_save, sender=Fact, dispatch_uid="trivia_stamp_first_publication")
+def stamp_first_publication(sender, instance, raw, **kwargs):
+    # Every ORM save of a fact publishes through the one rule (trivia/publishing.py). A raw
+    # save without the date (a fixture or history version older than the field) gets the
+    # date migration 0006 gave existing facts.
+    when = publishing.restored_publication_time(instance) if raw else None
+    publishing.stamp_first_publication([instance], when)
 
 
 # --- Full-text search: keep `Fact.search_document` in step ---------------------------

@@ -14,7 +14,7 @@ import tempfile
 from django.tasks import task
 from django.utils import timezone
 
-from . import exports
+from . import csv_export, exports
 from .jobs import files, lifecycle
 from .jobs.lifecycle import JobError, Run
 from .jobs.models import Job
@@ -29,24 +29,42 @@ DRAFT_FACTS_INLINE_BYTES = 256 * 1024
 
 EXPORTS = {
     # scope: (title, file name prefix)
-    "all": ("Export all (fixture)", "trivia-all"),
-    "published": ("Export published (fixture)", "trivia-published"),
-    "facts": ("Export selected facts (fixture)", "trivia-facts"),
-    "films": ("Export selected films (fixture)", "trivia-films"),
+    "all": ("Export all", "trivia-all"),
+    "published": ("Export published", "trivia-published"),
+    "facts": ("Export selected facts", "trivia-facts"),
+    "films": ("Export selected films", "trivia-films"),
 }
+# file format: (what the title calls it, file extension, content type)
+FORMATS = {
+    "json": ("fixture", "json", "application/json; charset=utf-8"),
+    "csv": ("CSV", "csv", "text/csv; charset=utf-8"),
+}
+
+
+def export_title(scope: str, file_format: str = "json") -> str:
+    return f"{EXPORTS[scope][0]} ({FORMATS[file_format][0]})"
+
+
+def content_type_for(file_name: str) -> str:
+    """The content type of a job's file, by its extension (a fixture unless it says otherwise)."""
+    extension = file_name.rsplit(".", 1)[-1]
+    return next((kind for _, ext, kind in FORMATS.values() if ext == extension), FORMATS["json"][2])
 
 
 # --- Starting jobs (called by the admin) ------------------------------------------------------
 
 
-def start_export(user, scope: str, pks=()) -> Job:
-    """Queue an export of everything, the published facts, or the facts or films with these keys."""
+def start_export(user, scope: str, pks=(), file_format: str = "json") -> Job:
+    """Queue an export (a fixture, or CSV) of everything, the published facts, or the facts or films with these keys."""
     if scope not in EXPORTS:
         raise JobError(f"Unknown export {scope!r}; choose one of {', '.join(EXPORTS)}.")
-    title = EXPORTS[scope][0]
+    if file_format not in FORMATS:
+        raise JobError(f"Unknown format {file_format!r}; choose one of {', '.join(FORMATS)}.")
+    title = export_title(scope, file_format)
     if scope in ("facts", "films"):
         title = f"{title}: {len(pks):,} {scope if len(pks) != 1 else scope[:-1]}"
-    return lifecycle.start(Job.Kind.EXPORT, title, {"scope": scope, "pks": [int(pk) for pk in pks]}, user)
+    params = {"scope": scope, "pks": [int(pk) for pk in pks], "format": file_format}
+    return lifecycle.start(Job.Kind.EXPORT, title, params, user)
 
 
 def needs_background(sources) -> bool:
@@ -110,10 +128,10 @@ def export_selection(params: dict) -> exports.FixtureSelection:
 
 
 def export_fixture(run: Run) -> None:
-    """Write the fixture to a temporary file in one snapshot, then keep it in the database for download."""
-    scope = run.job.params.get("scope")
+    """Write the fixture (or CSV) to a temporary file in one snapshot, then keep it in the database for download."""
+    scope, file_format = run.job.params.get("scope"), run.job.params.get("format", "json")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    file_name = f"{EXPORTS.get(scope, ('', 'trivia'))[1]}-{stamp}.json"
+    file_name = f"{EXPORTS.get(scope, ('', 'trivia'))[1]}-{stamp}.{FORMATS.get(file_format, FORMATS['json'])[1]}"
     with tempfile.TemporaryFile() as handle:
         with exports.consistent_snapshot():
             selection = export_selection(run.job.params)
@@ -123,7 +141,10 @@ def export_fixture(run: Run) -> None:
             def written(rows: int):
                 run.progress(rows, total, f"Writing rows: {min(rows, total):,} of {total:,}")
 
-            exports.write_fixture_bytes(selection, handle, progress=written)
+            if file_format == "csv":
+                exports.write_text(handle, lambda stream: csv_export.write_csv(selection.facts, stream), newline="")
+            else:
+                exports.write_fixture_bytes(selection, handle, progress=written)
             summary = selection.summary()
         size = handle.tell()
         handle.seek(0)

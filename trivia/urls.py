@@ -3,7 +3,8 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import sitemaps, views
+from . import feeds, sitemaps, views
+from .api import guide
 from .freshness import read_only
 
 app_name = "trivia"
@@ -16,6 +17,13 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("facts/", views.fact_list, name="fact_list"),
     path("facts/<slug:key>/", views.fact_detail, name="fact_detail"),
+    # Atom feeds of newly published facts (trivia/feeds.py).
+    path("feed.atom", feeds.facts_feed, name="facts_feed"),
+    path("films/<slug:slug>/feed.atom", feeds.film_feed, name="film_feed"),
+    path("people/<slug:slug>/feed.atom", feeds.person_feed, name="person_feed"),
+    path("topics/<slug:slug>/feed.atom", feeds.topic_feed, name="topic_feed"),
+    # The open-data API's guide for people; the API itself is /api/v1/ (trivia/api/urls.py).
+    path("api/", guide.api_guide, name="api_guide"),
     path("sitemap.xml", read_only(sitemaps.sitemap_index), name="sitemap"),
     path(
         "sitemap-<slug:section>.xml",

@@ -22,6 +22,7 @@ PUBLIC_PAGES = {
     "person": "/people/hein-heckroth/",
     "topic": "/topics/production/",
     "search results": "/facts/?q=ballet",
+    "open data guide": "/api/",
     "404": "/facts/no-such-fact/",
 }
 

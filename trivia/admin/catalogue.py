@@ -28,7 +28,7 @@ class FilmAdmin(EditorialAdmin):
     prepopulated_fields = {"slug": ["title", "year"]}
     inlines = [CreditInline]
     fields = ["title", "year", "slug", "description"]
-    actions = [imports_exports.export_selected_films]
+    actions = [imports_exports.export_selected_films, imports_exports.export_selected_films_csv]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(fact_total=Count("facts", distinct=True))

@@ -42,12 +42,19 @@ class FactAdmin(LockedAdmin):
     search_fields = ["text", "key"]
     autocomplete_fields = ["film", "topic", "people"]
     date_hierarchy = "updated_at"
-    actions = ["publish", "unpublish", "mark_spoiler", "unmark_spoiler", imports_exports.export_selected_facts]
+    actions = [
+        "publish",
+        "unpublish",
+        "mark_spoiler",
+        "unmark_spoiler",
+        imports_exports.export_selected_facts,
+        imports_exports.export_selected_facts_csv,
+    ]
     # Adds the "Export all" links (trivia/admin/imports_exports.py).
     change_list_template = "admin/trivia/fact/io_change_list.html"
     fieldsets = [
         (None, {"fields": ["key", "film", "topic", "text", "people", "seen_lock_version"]}),
-        ("Publishing", {"fields": ["status", "is_spoiler", "position"]}),
+        ("Publishing", {"fields": ["status", "published_at", "is_spoiler", "position"]}),
     ]
 
     def get_urls(self):
@@ -59,8 +66,9 @@ class FactAdmin(LockedAdmin):
         return queryset.prefetch_related("people", Prefetch("citations", queryset=cited))
 
     def get_readonly_fields(self, request, obj=None):
-        # The key is the permalink: chosen once, never changed.
-        return ["key"] if obj is not None else []
+        # The key is the permalink: chosen once, never changed. The first publication is
+        # dated by trivia/publishing.py, never typed.
+        return ["key", "published_at"] if obj is not None else ["published_at"]
 
     def get_queryset(self, request):
         # Counted in the same query: a column per row must not cost a query per row. As

@@ -27,8 +27,8 @@ from .forms import SourceForm
 # --- Exports: background jobs (trivia/tasks.py), each with a page that offers the file when done ----
 
 
-def export_job_started(modeladmin, request, scope: str, pks=()):
-    job = tasks.start_export(request.user, scope, pks)
+def export_job_started(modeladmin, request, scope: str, pks=(), file_format: str = "json"):
+    job = tasks.start_export(request.user, scope, pks, file_format)
     modeladmin.message_user(request, f"“{job.title}” is under way; this page offers the file when it is done.")
     return redirect(job.get_absolute_url())
 
@@ -43,20 +43,38 @@ def export_selected_films(modeladmin, request, queryset):
     return export_job_started(modeladmin, request, "films", queryset.values_list("pk", flat=True))
 
 
+@admin.action(description="Export selected facts as CSV (spreadsheet, one row per citation)", permissions=["view"])
+def export_selected_facts_csv(modeladmin, request, queryset):
+    return export_job_started(modeladmin, request, "facts", queryset.values_list("pk", flat=True), "csv")
+
+
+@admin.action(
+    description="Export selected films’ facts as CSV (spreadsheet, one row per citation)", permissions=["view"]
+)
+def export_selected_films_csv(modeladmin, request, queryset):
+    return export_job_started(modeladmin, request, "films", queryset.values_list("pk", flat=True), "csv")
+
+
 def export_all_view(request, model_admin):
-    """Everything, as `export_trivia` writes it (`?published=1`: no drafts): what it holds, then a button to start."""
+    """Everything as `export_trivia` writes it (`?published=1`: no drafts; `?format=csv`: for spreadsheets).
+
+    A page says what the export holds; its button starts the background job.
+    """
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     published_only = request.GET.get("published") == "1"
+    file_format = "csv" if request.GET.get("format") == "csv" else "json"
+    scope = "published" if published_only else "all"
     if request.method == "POST":
-        return export_job_started(model_admin, request, "published" if published_only else "all")
+        return export_job_started(model_admin, request, scope, file_format=file_format)
     selection = exports.select_everything(published_only=published_only)
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": tasks.EXPORTS["published" if published_only else "all"][0],
+        "title": tasks.export_title(scope, file_format),
         "opts": model_admin.model._meta,
         "summary": selection.summary(),
         "published_only": published_only,
+        "csv": file_format == "csv",
     }
     return TemplateResponse(request, "admin/trivia/fact/io_export_confirm.html", context)
 

@@ -15,11 +15,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header, urlencode
 
+from .. import tasks
 from ..jobs import files, lifecycle
 from ..jobs.models import Job
 from ..models import Fact
 
-FIXTURE_CONTENT_TYPE = "application/json; charset=utf-8"
 # The job page reloads itself this often until the job ends (a <meta> refresh: no script needed).
 REFRESH_SECONDS = 2
 
@@ -118,7 +118,7 @@ class JobAdmin(admin.ModelAdmin):
             raise Http404("There is no such job.")
         if not job.has_file:
             raise Http404("This job has no file to download: it is not done, it failed, or its file expired.")
-        response = StreamingHttpResponse(files.file_pieces(job), content_type=FIXTURE_CONTENT_TYPE)
+        response = StreamingHttpResponse(files.file_pieces(job), content_type=tasks.content_type_for(job.file_name))
         response["Content-Length"] = str(job.file_bytes)
         response["Content-Disposition"] = content_disposition_header(True, job.file_name)
         response["Cache-Control"] = "no-store"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils import timezone
 
+from .. import publishing
 from ..models import Citation, Fact
 
 
@@ -53,8 +54,9 @@ def update_facts(facts, *, user=None, comment: str, **values) -> FactUpdateRepor
         if user is not None:
             reversion.set_user(user)
         reversion.set_comment(comment)
+        now = timezone.now()
         report.changed = Fact.objects.filter(pk__in=ids).update(
-            **values, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+            **publishing.publishing_update(values, now), lock_version=F("lock_version") + 1, updated_at=now
         )
         # The revision stores each fact's people and each citation's str(), which names its
         # source: load them up front (titles only), not with queries per fact and citation.

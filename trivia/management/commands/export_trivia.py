@@ -1,16 +1,18 @@
 import os
+import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from trivia import exports
+from trivia import csv_export, exports
 from trivia.management.base import TriviaCommand
 
 
 class Command(TriviaCommand):
     help = (
         "Write the trivia database (or one film's part of it) as a JSON fixture in dumpdata's format "
-        "(natural keys, indent 2, deterministic order). Load it anywhere with `manage.py loaddata FILE`."
+        "(natural keys, indent 2, deterministic order). Load it anywhere with `manage.py loaddata FILE`. "
+        "With --format csv: the facts for spreadsheets, one row per citation."
     )
 
     def add_arguments(self, parser):
@@ -25,8 +27,14 @@ class Command(TriviaCommand):
             action="store_true",
             help="Leave out draft facts and their citations.",
         )
+        parser.add_argument(
+            "--format",
+            choices=["json", "csv"],
+            default="json",
+            help="json: a fixture (the default). csv: the facts, one row per citation, UTF-8 with a header row.",
+        )
 
-    def handle(self, *args, output, film, published_only, **options):
+    def handle(self, *args, output, film, published_only, format, **options):
         try:
             if film is not None:
                 selection = exports.select_film_by_slug(film, published_only=published_only)
@@ -35,20 +43,37 @@ class Command(TriviaCommand):
         except exports.ExportError as exc:
             raise CommandError(str(exc)) from None
 
+        rows = []
+
+        def write(stream):
+            if format == "csv":
+                rows.append(csv_export.write_csv(selection.facts, stream))
+            else:
+                exports.write_fixture(selection, stream)
+
         if output is None:
-            # The fixture itself is the output: nothing else may be written to stdout.
+            # The export itself is the output: nothing else may be written to stdout.
             self.stdout.ending = None
-            exports.write_fixture(selection, self.stdout)
+            try:
+                write(self.stdout)
+            except BrokenPipeError:
+                # The reader stopped early (`| head`): not a failure of the export.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
 
         # Written beside the target and renamed into place, so a failed export never leaves
-        # a truncated fixture where a good one is expected.
+        # a truncated file where a good one is expected.
         partial = output.with_name(f".{output.name}.partial")
         try:
-            with open(partial, "w", encoding="utf-8", newline="\n") as handle:
-                exports.write_fixture(selection, handle)
+            # The csv module writes its own CRLF line ends; a fixture has \n.
+            with open(partial, "w", encoding="utf-8", newline="" if format == "csv" else "\n") as handle:
+                write(handle)
             os.replace(partial, output)
         except OSError as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output}: {selection.summary()}."))
+        if format == "csv":
+            summary = f"{rows[0]} rows (one per citation) of {selection.facts.count()} facts"
+        else:
+            summary = selection.summary()
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output}: {summary}."))
