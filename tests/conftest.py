@@ -44,6 +44,15 @@ def empty_default_cache():
 
 
 @pytest.fixture
+def editor_client(client, db):
+    """The test client logged in as an editor (an Editors-group account, as `create_editor` makes)."""
+    from trivia.services.roles import create_editor
+
+    client.force_login(create_editor("edna", "a-long-enough-passphrase"))
+    return client
+
+
+@pytest.fixture
 def seeded(db):
     """The database as `make run` leaves it: the seed document and its facts."""
     seed_from_spec()

@@ -10,7 +10,6 @@ from tests.admin_forms import fact_form_data
 from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFactory, TopicFactory
 from trivia.models import Citation, Fact
 from trivia.services import drafting, keys
-from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +19,6 @@ CONTENT = (
     "She never danced in “the red shoes” again."
 )
 ADD = "admin:trivia_fact_add"
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(create_editor("edna", "a-long-enough-passphrase"))
-    return client
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from tests.admin_forms import source_form_data
 from tests.factories import CitationFactory, SourceFactory
 from trivia.models import Citation, Fact, Source
 from trivia.services import anchoring
-from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +20,6 @@ ORIGINAL = (
 )
 # The painter's sentence is rewritten (its citation breaks); a paragraph is added before the others (they move).
 EDITED = "Opening words.\n\n" + ORIGINAL.replace("A painter designed every backdrop", "Painters made the backdrops")
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(create_editor("edna", "a-long-enough-passphrase"))
-    return client
 
 
 @pytest.fixture

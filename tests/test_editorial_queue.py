@@ -10,17 +10,10 @@ from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFac
 from trivia import coverage, text
 from trivia.editorial_queue import editorial_queue
 from trivia.models import Citation, Fact
-from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 
 CONTENT = "First paragraph.\n\nSecond paragraph.\n\nThird paragraph."
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(create_editor("edna", "a-long-enough-passphrase"))
-    return client
 
 
 def test_the_home_page_opens_with_the_queue_each_count_linking_to_its_list(editor_client):

@@ -12,7 +12,6 @@ from tests.factories import CitationFactory, FactFactory, FilmFactory, SourceFac
 from trivia import workbench
 from trivia.models import Citation, Fact
 from trivia.services import drafting, importing, keys
-from trivia.services.roles import create_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +20,6 @@ CONTENT = (
     "A painter designed every backdrop by hand.\n\n"
     "The lead actor learned to dance in six months. She never used a double."
 )
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(create_editor("edna", "a-long-enough-passphrase"))
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ citations changed since, in a fixed number of queries.
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, F, Sum
+from django.db.models import BigIntegerField, Count, F, Sum
+from django.db.models.functions import Cast
 
 from . import text
 from .models import Citation, Source
@@ -55,7 +56,12 @@ def coverage_by_source() -> dict[int, Coverage]:
         for row in Citation.objects.filter(is_broken=False)
         .order_by()
         .values("source_id")
-        .annotate(total=Count("pk"), starts=Sum("start"), ends=Sum("end"), products=Sum(F("start") * F("end")))
+        .annotate(
+            total=Count("pk"),
+            starts=Sum("start"),
+            ends=Sum("end"),
+            products=Sum(Cast("start", BigIntegerField()) * F("end")),
+        )
     }
     stamps = {pk: (sha, fingerprints.get(pk)) for pk, sha in shas.items()}
     kept = cache.get(CACHE_KEY) or {}

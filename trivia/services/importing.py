@@ -269,7 +269,8 @@ def create_draft_facts_from_paragraphs(source: Source, film: Film, *, user=None)
         ]
         bulk.create(Citation, citations)
         search.refresh_search_documents([f.pk for f in facts])
-        for fact in Fact.objects.filter(pk__in=[f.pk for f in facts]).prefetch_related("citations"):
+        # People too: the revision stores each fact's (empty) people, a query per fact otherwise.
+        for fact in Fact.objects.filter(pk__in=[f.pk for f in facts]).prefetch_related("citations", "people"):
             for citation in fact.citations.all():
                 # The revision records str(citation), which names the source: give it the one
                 # already in memory, or each citation would fetch the whole text again.

@@ -5,6 +5,7 @@ changed: random keys of older facts stay valid, and fixtures and the fast loader
 """
 
 import re
+from functools import lru_cache
 
 from django.utils.text import slugify
 
@@ -28,6 +29,8 @@ STOP_WORDS = frozenset(
     while who whom why will with would you your film films movie movies""".split()
 )
 NAME_OR_WORD = re.compile(r"[^\W_]+")
+# A key speaks for the start of a text: a long paragraph's later words are not read.
+SCANNED_WORDS = 40
 SENTENCE_STOP = re.compile(r"[.!?:;]")
 
 
@@ -40,10 +43,12 @@ def key_base(fact_text: str) -> str:
     candidates = []  # (weight, length, position, word)
     previous_end = 0
     for position, match in enumerate(NAME_OR_WORD.finditer(fact_text)):
+        if position == SCANNED_WORDS:
+            break
         raw = match.group()
         starts_sentence = position == 0 or SENTENCE_STOP.search(fact_text, previous_end, match.start()) is not None
         previous_end = match.end()
-        word = slugify(search.fold(raw))
+        word = _plain(raw)
         if not word or word in STOP_WORDS or (len(word) < 3 and not word.isdigit()):
             continue
         weight = 2 if raw.isdigit() or (raw[0].isupper() and not starts_sentence) else 1
@@ -57,6 +62,12 @@ def key_base(fact_text: str) -> str:
     base = "-".join(words) or FALLBACK_KEY
     # Demo data owns its prefix and replaces those rows on every run: an editor's fact must not look like one.
     return f"{FALLBACK_KEY}-{base}" if base.startswith(DEMO_PREFIX.rstrip("-")) else base
+
+
+@lru_cache(maxsize=8192)
+def _plain(word: str) -> str:
+    """A word as a key holds it: folded (case, accents, ß → ss), ASCII letters and digits only."""
+    return slugify(search.fold(word))
 
 
 def _distinct(candidates: list) -> list:
