@@ -264,3 +264,29 @@ def test_a_fact_with_sound_citations_has_no_banner(editor_client, source):
     fact = CitationFactory(source=source, quote="A painter designed").fact
     html = editor_client.get(reverse("admin:trivia_fact_change", args=[fact.pk])).content.decode()
     assert "ed-banner" not in html
+
+
+def test_a_key_another_editor_takes_while_saving_is_made_again_not_an_error(editor_client, monkeypatch):
+    """Two editors saving facts with the same text at once: the loser of the race gets the next free key."""
+    from django.forms.models import BaseModelForm
+
+    FactFactory(key="hein-heckroth-120-paintings", text="The other editor's fact.")
+    made = []
+    original_key, original_validate = keys.readable_fact_key, BaseModelForm.validate_unique
+
+    def key_chosen_before_the_other_save_committed(text):
+        # The first time, as if the other editor's fact was not committed yet when the key was chosen.
+        made.append("hein-heckroth-120-paintings" if not made else original_key(text))
+        return made[-1]
+
+    def checked_only_the_second_time(form):
+        if len(made) > 1:
+            original_validate(form)
+
+    monkeypatch.setattr(keys, "readable_fact_key", key_chosen_before_the_other_save_committed)
+    monkeypatch.setattr(BaseModelForm, "validate_unique", checked_only_the_second_time)
+    response = editor_client.post(reverse(ADD), new_fact(text="Hein Heckroth made 120 paintings."))
+
+    assert response.status_code == 302
+    assert made == ["hein-heckroth-120-paintings", "hein-heckroth-120-paintings-2"]
+    assert Fact.objects.filter(key="hein-heckroth-120-paintings-2", text="Hein Heckroth made 120 paintings.").exists()

@@ -4,8 +4,6 @@
 parsed here (digits only, never a 500 on junk) and checked by `services.drafting.selected_passage`.
 """
 
-from django.utils.http import urlencode
-
 from ..models import Source
 from ..services import drafting
 
@@ -40,16 +38,3 @@ def selection_from(query) -> tuple[drafting.Passage | None, str]:
         return drafting.selected_passage(source, start, end, query.get("cite_version", "")), ""
     except drafting.SelectionError as exc:
         return None, str(exc)
-
-
-def selection_query(source: Source, start: int, end: int, film_id=None) -> str:
-    """The add-fact form's query string citing `source[start:end]` (the workbench builds the same)."""
-    query = {
-        "cite_source": source.pk,
-        "cite_start": start,
-        "cite_end": end,
-        "cite_version": drafting.text_version(source),
-    }
-    if film_id:
-        query = {"film": film_id, **query}
-    return urlencode(query)
