@@ -240,6 +240,15 @@ def test_errors_are_summarised_with_links_to_their_fields(editor_client, source)
     assert 'href="#citations-0"' in summary and "Citation 1: This quote does not occur" in summary
 
 
+def test_the_summary_of_a_held_look_alike_is_plain_text(editor_client, source):
+    CitationFactory(source=source, quote="A painter designed the backdrops", fact__text="Painted backdrops.")
+    data = new_fact(citations=[(source, "A painter designed the backdrops")], text='A "new" fact.')
+    html = editor_client.post(reverse(ADD), data).content.decode()
+    summary = html.split('class="ed-error-summary"')[1].split("</ul>")[0]
+    assert "Not saved yet: this fact may repeat another. The passage “A painter designed the backdrops”" in summary
+    assert "&amp;" not in summary
+
+
 # --- The broken-citation banner ----------------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in_through_the_form
-from tests.e2e.test_editor_journey import choose_autocomplete
 from trivia.models import Citation, Fact, Source
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,7 +78,7 @@ def test_a_selected_passage_becomes_a_draft_citing_exactly_it(live_server, page,
     expect(page.get_by_role("heading", name="New fact from a selected passage")).to_be_visible()
     expect(page.locator("#id_citations-0-quote")).to_have_value(SELECTED)
     page.get_by_label("Text:").fill(CLAIM)
-    choose_autocomplete(page, "id_topic", "Production", "Production")
+    page.get_by_label("Topic:").select_option(label="Production")
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/admin/trivia/source/\d+/workbench/\?paragraph=2&film=\d+#p2$"))

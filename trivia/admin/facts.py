@@ -6,6 +6,8 @@ listing any broken citation. The list shows each fact's text wide, and a coloure
 facts whose citations need attention.
 """
 
+from html import unescape
+
 from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -49,7 +51,9 @@ class FactAdmin(LockedAdmin):
     list_filter = ["status", "is_spoiler", BrokenCitationFilter, "film", "topic", "citations__source"]
     list_select_related = ["film", "topic"]
     search_fields = ["text", "key"]
-    autocomplete_fields = ["film", "topic", "people"]
+    # Topics are few: a plain list, which also works without JavaScript (a fact made from a workbench
+    # paragraph link has its film and citation filled in; the topic is the one choice left).
+    autocomplete_fields = ["film", "people"]
     date_hierarchy = "updated_at"
     actions = ["publish", "unpublish", "mark_spoiler", "unmark_spoiler", imports_exports.export_selected_facts]
     # Adds the "Export all" links (trivia/admin/imports_exports.py).
@@ -203,19 +207,23 @@ def broken_citations_banner(object_id) -> list[dict]:
     return [{"citation": c, "workbench_url": workbench_url(c.source_id, paragraph=c.paragraph)} for c in citations]
 
 
+def plain(message) -> str:
+    """An error message (some carry links and buttons) as one line of text, shortened for the summary."""
+    return text.shorten(" ".join(unescape(strip_tags(str(message).replace("<", " <"))).split()), 110)
+
+
 def error_summary(form, inline_admin_formsets) -> list[tuple[str, str]]:
     """(message, link to the field) for each error, listed under "Please correct the errors below"."""
     items = []
     for name, errors in form.errors.items():
         if name in form.fields:
             label = form.fields[name].label or name.replace("_", " ").capitalize()
-            items.append((f"{label}: {strip_tags(errors[0])}", f"#{form[name].auto_id}"))
+            items.append((f"{label}: {plain(errors[0])}", f"#{form[name].auto_id}"))
     for inline in inline_admin_formsets:
         formset = inline.formset
         for error in formset.non_form_errors():
-            items.append((text.shorten(" ".join(strip_tags(error).split()), 110), f"#{formset.prefix}-group"))
+            items.append((plain(error), f"#{formset.prefix}-group"))
         for index, citation_form in enumerate(formset.forms):
             for errors in citation_form.errors.values():
-                message = " ".join(strip_tags(errors[0]).split())
-                items.append((f"Citation {index + 1}: {text.shorten(message, 110)}", f"#{formset.prefix}-{index}"))
+                items.append((f"Citation {index + 1}: {plain(errors[0])}", f"#{formset.prefix}-{index}"))
     return items
