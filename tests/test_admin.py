@@ -138,20 +138,20 @@ def test_fact_change_page_has_a_fixed_key_a_view_on_site_link_and_the_citation_i
     assert f'name="seen_lock_version" value="{fact.lock_version}"' in html
 
 
-def test_a_new_fact_gets_a_random_key_when_left_blank(editor_client):
+def test_a_new_fact_gets_a_readable_key_from_its_text_when_left_blank(editor_client):
     film, topic = FilmFactory(), TopicFactory()
     data = {
         "key": "",
         "film": film.pk,
         "topic": topic.pk,
-        "text": "A new claim.",
+        "text": "Hein Heckroth made 120 paintings.",
         "status": "draft",
         "position": 0,
         "citations-TOTAL_FORMS": 0,
         "citations-INITIAL_FORMS": 0,
     }
     assert editor_client.post(reverse("admin:trivia_fact_add"), data).status_code == 302
-    assert len(Fact.objects.get().key) == 10
+    assert Fact.objects.get().key == "hein-heckroth-120-paintings"
 
 
 def test_source_autocomplete_finds_sources_by_title(editor_client):
@@ -231,3 +231,26 @@ def test_a_person_added_with_a_slug_another_editor_just_took_is_a_form_error_not
     assert "Person with this Slug already exists." in response.text
     assert Person.objects.filter(slug="moira-shearer").count() == 1
     assert len(calls) == 2  # checked again, and this time the check saw the other save
+
+
+def test_the_fact_list_shows_the_claim_with_its_full_text_on_hover_and_a_badge_for_attention(editor_client):
+    long_text = "The title ballet sequence took six weeks to shoot and employed over 120 paintings. " * 3
+    CitationFactory(fact__text=long_text)
+    broken = CitationFactory(fact__text="A claim whose passage changed.").fact
+    Citation.objects.filter(fact=broken).update(is_broken=True)
+    html = editor_client.get(reverse("admin:trivia_fact_changelist")).content.decode()
+
+    assert f'<span title="{long_text.strip()}">' in html  # the full text on hover; the cell is cut short
+    assert "…</span>" in html
+    assert html.count('<span class="ed-badge ed-badge-attention">needs attention</span>') == 1
+    assert '<span class="quiet">1 ok</span>' in html
+
+
+def test_the_spoiler_column_is_neutral_words_not_a_red_cross(editor_client):
+    CitationFactory(fact__is_spoiler=True)
+    CitationFactory(fact__is_spoiler=False)
+    html = editor_client.get(reverse("admin:trivia_fact_changelist")).content.decode()
+    assert html.count('<td class="field-spoiler_label">') == 2
+    assert '<span class="ed-badge ed-badge-spoiler">Spoiler</span>' in html
+    assert '<span class="quiet" aria-label="not a spoiler">–</span>' in html
+    assert "icon-no.svg" not in html and "icon-yes.svg" not in html

@@ -38,6 +38,11 @@ def versions_of(obj):
     return Version.objects.get_for_object(obj).select_related("revision__user").order_by("pk")
 
 
+# Each change says what it is in words too, not by colour or underline alone.
+DELETED = '<del><span class="visually-hidden">deleted: </span>'
+INSERTED = '<ins><span class="visually-hidden">inserted: </span>'
+
+
 def change_fact(client, fact, **changes):
     return client.post(reverse("admin:trivia_fact_change", args=[fact.pk]), fact_form_data(fact, **changes))
 
@@ -55,10 +60,13 @@ def test_the_history_page_shows_who_changed_what(editor_client, fact):
     html = editor_client.get(reverse("admin:trivia_fact_history", args=[fact.pk])).content.decode()
     assert "edna" in html
     assert (
-        "<strong>Text</strong>: <del>The studio doubted the picture.</del> → <ins>The studio feared the picture.</ins>"
-        in (html)
-    )
-    assert "<strong>Spoiler</strong>: <del>no</del> → <ins>yes</ins>" in html
+        "<strong>Text</strong>: "
+        + DELETED
+        + "The studio doubted the picture.</del> → "
+        + INSERTED
+        + "The studio feared the picture.</ins>"
+    ) in html
+    assert f"<strong>Spoiler</strong>: {DELETED}no</del> → {INSERTED}yes</ins>" in html
     assert "First recorded version" in html
 
 
@@ -83,7 +91,7 @@ def test_a_long_text_change_is_shown_as_a_word_diff_escaped(editor_client):
     url = reverse("admin:trivia_source_change", args=[source.pk])
     assert editor_client.post(url, source_form_data(source, content=new_content)).status_code == 302
     html = editor_client.get(reverse("admin:trivia_source_history", args=[source.pk])).content.decode()
-    assert "<del>&lt;old&gt;</del><ins>&lt;new&gt;</ins>" in html
+    assert f"{DELETED}&lt;old&gt;</del>{INSERTED}&lt;new&gt;</ins>" in html
     assert "<old>" not in html
 
 
@@ -100,7 +108,7 @@ def test_admin_actions_are_recorded_with_the_editor(editor_client, editor):
     assert spoiled.revision.comment == "Marked as spoiler from the fact list"
     assert spoiled.field_dict["is_spoiler"] is True
     html = editor_client.get(reverse("admin:trivia_fact_history", args=[fact.pk])).content.decode()
-    assert "<strong>Status</strong>: <del>Draft</del> → <ins>Published</ins>" in html
+    assert f"<strong>Status</strong>: {DELETED}Draft</del> → {INSERTED}Published</ins>" in html
 
 
 def test_revert_restores_an_earlier_version_and_keeps_the_lock_moving_forward(editor_client, fact):

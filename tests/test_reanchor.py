@@ -144,9 +144,10 @@ def test_editing_a_source_in_the_admin_flags_broken_citations_everywhere_editors
     broken = cite(source, "A painter designed every backdrop")
     new_content = ORIGINAL.replace("A painter designed every backdrop", "A team painted the backdrops")
 
+    # Breaking a published fact's citation is held for confirmation (tests/test_admin_source_edits.py).
     response = client.post(
         reverse("admin:trivia_source_change", args=[source.pk]),
-        source_form_data(source, content=new_content.replace("\n", "\r\n")),
+        source_form_data(source, content=new_content.replace("\n", "\r\n"), confirm_text_change="1"),
         follow=True,
     )
 

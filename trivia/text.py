@@ -14,6 +14,9 @@ from dataclasses import dataclass
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 # A line with the blank lines after it (see `line_chunks`).
 LINE_CHUNK = re.compile(r"[^\n]*\n*")
+# Where a sentence ends: stop marks (and closing quotes or brackets), space, then a capital or
+# digit. Not after a lone capital, so "J. Arthur Rank" stays one sentence.
+SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -123,3 +126,17 @@ def line_chunks(content: str) -> list[str]:
     lines of a source and all equal, which makes difflib quadratic.
     """
     return [chunk for chunk in LINE_CHUNK.findall(content) if chunk]
+
+
+def sentence_spans(content: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `content[start:end]`, surrounding spaces left out."""
+    spans = []
+    position = start
+    for match in [*SENTENCE_END.finditer(content, start, end), None]:
+        stop = match.end() if match else end
+        chunk = content[position:stop]
+        if chunk.strip():
+            lead, trail = len(chunk) - len(chunk.lstrip()), len(chunk) - len(chunk.rstrip())
+            spans.append((position + lead, stop - trail))
+        position = stop
+    return spans

@@ -156,3 +156,22 @@ def log_in_through_the_form(page, live_server, username, password=EDITOR_PASSWOR
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/admin/")
+
+
+@pytest.fixture
+def editorial_state(seeded):
+    """The seed, one broken citation, and an imported document waiting to be split (the editorial screens' tests)."""
+    from trivia.models import Citation
+    from trivia.services import importing
+
+    broken = Citation.objects.filter(fact__key="dancing-newspaper").first()
+    Citation.objects.filter(pk=broken.pk).update(
+        is_broken=True, broken_reason="The quote no longer occurs in the source."
+    )
+    report = importing.import_source_document(
+        "The studio doubted it. It was cut twice.\n\nNobody cited this paragraph yet.",
+        title="Imported notes",
+        film_title="The Red Shoes",
+        year=1948,
+    )
+    return {"broken": broken, "imported": report.source}

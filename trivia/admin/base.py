@@ -22,6 +22,8 @@ class EditorialAdmin(VersionAdmin):
     class Media:
         # Gives the autocomplete (select2) widgets accessible names; see the script.
         js = ["js/admin-autocomplete-labels.js"]
+        # Badges, banners, held saves and diffs of the editorial screens.
+        css = {"all": ["css/admin-editorial.css"]}
 
     def history_view(self, request, object_id, extra_context=None):
         if not self.has_view_or_change_permission(request):

@@ -46,8 +46,12 @@ class CitationInline(admin.StackedInline):
     formset = CitationInlineFormSet
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "quote", "occurrence_paragraph", "cited_passage"]
+    fields = ["source", "quote", "occurrence_paragraph", "selection_start", "selection_end", "cited_passage"]
     readonly_fields = ["cited_passage"]
+
+    class Media:
+        # "Use the source's wording" fills the quote in place instead of submitting the form.
+        js = ["js/admin-citation-wording.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
@@ -67,6 +71,9 @@ class CitationAdmin(LockedAdmin):
     autocomplete_fields = ["fact", "source"]
     fields = ["fact", "source", "quote", "occurrence_paragraph", "cited_passage", "broken_reason", "seen_lock_version"]
     readonly_fields = ["cited_passage", "broken_reason"]
+
+    class Media:
+        js = ["js/admin-citation-wording.js"]
 
     def get_queryset(self, request):
         # The list shows only the quote: leave each source's full text in the database

@@ -7,13 +7,22 @@ be saved over someone else's newer save: it carries the row's `lock_version`, an
 mismatch is a form error that keeps the editor's input.
 """
 
+import copy
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
-from .. import text
-from ..models import Citation, Fact, Source, new_fact_key
-from . import history
+from .. import integrity, text
+from ..models import Citation, Fact, Source
+from ..services import anchoring, keys
+from . import history, look_alikes
+
+# Submit buttons whose name holds "confirm": saving again with one of them accepts what the form held back.
+CONFIRM_TEXT_CHANGE = "confirm_text_change"
+# The near-miss error's button: its value is the source's wording, which becomes the quote.
+USE_SOURCE_WORDING = "use_source_wording"
 
 # Typographic punctuation editors paste from word processors, mapped to the plain
 # characters (one for one, so offsets do not shift) to explain a near miss.
@@ -82,15 +91,23 @@ class FactForm(LockedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "key" in self.fields:
-            # Blank means "make one up": the key is the permalink, so a readable one is
-            # welcome but a random one is fine.
-            self.fields["key"].required = False
-            self.fields[
-                "key"
-            ].help_text = "The fact's permanent URL. Leave blank for a random key; it cannot change later."
+            # Blank means "make one from the text" (services.keys.readable_fact_key). The
+            # model's random default is for rows made elsewhere and is never offered here.
+            key = self.fields["key"]
+            key.required = False
+            key.initial = ""
+            key.show_hidden_initial = False
+            self.initial["key"] = ""
+            key.help_text = (
+                "The fact's permanent URL, e.g. heckroth-120-paintings. Leave blank to make one from the text; "
+                "it cannot change later."
+            )
 
-    def clean_key(self):
-        return self.cleaned_data.get("key") or new_fact_key()
+    def clean(self):
+        cleaned_data = super().clean()
+        if "key" in self.fields and not cleaned_data.get("key") and cleaned_data.get("text"):
+            cleaned_data["key"] = keys.readable_fact_key(cleaned_data["text"])
+        return cleaned_data
 
 
 class SourceForm(LockedModelForm):
@@ -107,6 +124,33 @@ class SourceForm(LockedModelForm):
         if twin is not None:
             raise ValidationError(f"The source “{twin}” already has exactly this text; edit that one instead.")
         return content
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors or self.instance.pk is None or "content" not in cleaned_data:
+            return cleaned_data
+        previous, new = self.initial.get("content", ""), cleaned_data["content"]
+        if new == previous or self.text_change_confirmed(new):
+            return cleaned_data
+        edited = copy.copy(self.instance)
+        edited.content = new
+        preview = anchoring.preview_reanchoring(edited, previous)
+        if any(citation.fact.is_published for citation, _ in preview.broken):
+            # Held: the template lists the preview and offers the confirming button.
+            self.text_change_preview, self.text_change_content = preview, new
+            self.text_change_sha256 = text.sha256_hex(new)
+            raise ValidationError(
+                "Not saved yet: this text would break citations of published facts (listed above). "
+                "Confirm the change there, or edit the text and save again.",
+                code=CONFIRM_TEXT_CHANGE,
+            )
+        return cleaned_data
+
+    def text_change_confirmed(self, new: str) -> bool:
+        """Confirmed, for the very text that was previewed (a text edited after the preview is previewed again)."""
+        confirmed = self.data.get(CONFIRM_TEXT_CHANGE, "") not in ("", "0", "false")
+        reviewed = self.data.get("reviewed_text_sha256", "")
+        return confirmed and reviewed in ("", text.sha256_hex(new))
 
 
 def near_miss(content: str, quote: str) -> str | None:
@@ -129,14 +173,34 @@ class CitationForm(forms.ModelForm):
         min_value=1,
         help_text="Only needed when the quote occurs more than once in the source: the paragraph you mean.",
     )
+    # The offsets of a passage selected in the workbench: used while the quote still sits exactly there.
+    selection_start = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    selection_end = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Citation
         fields = ["source", "quote"]
         widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        wording = self.data.get(self.add_prefix(USE_SOURCE_WORDING)) if self.is_bound else None
+        if wording:
+            # "Use the source's wording" pressed without JavaScript: that wording is the quote now.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("quote")] = wording
+
     def clean_quote(self):
         return text.normalise_newlines(self.cleaned_data["quote"])
+
+    def selected_offsets(self, source, quote) -> tuple[int, int] | None:
+        """The selection's offsets, if the quote is still exactly the source's words there (integrity's rule)."""
+        start, end = self.cleaned_data.get("selection_start"), self.cleaned_data.get("selection_end")
+        if start is None or end is None or start < 0:
+            return None
+        if integrity.quote_problems(source.content, quote, start, end):
+            return None  # the quote was edited after selecting, or the text changed: find it as if pasted
+        return start, end
 
     def clean(self):
         cleaned_data = super().clean()
@@ -148,7 +212,7 @@ class CitationForm(forms.ModelForm):
             return cleaned_data
         paragraph = cleaned_data.get("occurrence_paragraph")
         try:
-            start, end = text.locate_quote(source.content, quote, paragraph)
+            start, end = self.selected_offsets(source, quote) or text.locate_quote(source.content, quote, paragraph)
         except text.AmbiguousQuote as exc:
             where = ", ".join(str(n) for n in exc.paragraph_numbers)
             self.add_error(
@@ -177,10 +241,19 @@ class CitationForm(forms.ModelForm):
                 "occurrence_paragraph",
                 f"The quote is not in paragraph {paragraph} of “{source}”; it occurs in paragraph {listed}.",
             )
-        message = f"This quote does not occur in “{source}”. Paste the exact words from the source."
+        message = format_html("This quote does not occur in “{}”. Paste the exact words from the source.", source)
         almost = near_miss(source.content, quote)
         if almost is not None:
-            message += f" The source has it with different punctuation or capitals: “{almost}”."
+            message = format_html(
+                '{} The source has it with different punctuation or capitals: “{}”. <button type="submit" '
+                'class="button use-source-wording" name="{}" value="{}" data-quote-field="{}">'
+                "Use the source’s wording</button>",
+                message,
+                almost,
+                self.add_prefix(USE_SOURCE_WORDING),
+                almost,
+                self["quote"].auto_id,
+            )
         return ("quote", message)
 
     def check_not_cited_twice(self, source, start, end):
@@ -238,6 +311,20 @@ class CitationInlineFormSet(forms.BaseInlineFormSet):
             if passage in seen:
                 form.add_error("quote", "Another citation of this fact already cites exactly this passage.")
             seen.add(passage)
+        if not any(form.errors for form in self.forms):
+            look_alikes.hold_if_repeating(self.instance, self.new_passages(), self.data)
+
+    def new_passages(self) -> list[tuple[int, int, int]]:
+        """(source, start, end) of the citations this save adds or changes."""
+        passages = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self.can_delete and self._should_delete_form(form):
+                continue
+            instance = form.instance
+            if instance.start is None or instance.is_broken or (instance.pk and not form.has_changed()):
+                continue
+            passages.append((instance.source_id, instance.start, instance.end))
+        return passages
 
 
 class EditorLoginForm(AdminAuthenticationForm):

@@ -119,10 +119,20 @@ def changed_words(old: str, new: str) -> SafeString:
             pieces.append(unchanged_words(old_words[i1:i2], first=index == 0, last=index == len(opcodes) - 1))
             continue
         if i2 > i1:
-            pieces.append(format_html("<del>{}</del>", "".join(old_words[i1:i2])))
+            pieces.append(deleted("".join(old_words[i1:i2])))
         if j2 > j1:
-            pieces.append(format_html("<ins>{}</ins>", "".join(new_words[j1:j2])))
+            pieces.append(inserted("".join(new_words[j1:j2])))
     return mark_safe("".join(pieces))  # every piece was escaped by format_html
+
+
+# Insertions and deletions told apart by more than colour: each says what it is to screen readers,
+# and the stylesheet marks them with "+" / "−" and underline / strike-through (admin-editorial.css).
+def deleted(words: str) -> SafeString:
+    return format_html('<del><span class="visually-hidden">deleted: </span>{}</del>', words)
+
+
+def inserted(words: str) -> SafeString:
+    return format_html('<ins><span class="visually-hidden">inserted: </span>{}</ins>', words)
 
 
 def field_changes(model, old: dict | None, new: dict, cache: dict) -> list[FieldChange]:
@@ -284,7 +294,7 @@ def render_changes(entry: HistoryEntry) -> SafeString:
         else:
             items.append(
                 format_html(
-                    "<li><strong>{}</strong>: <del>{}</del> → <ins>{}</ins></li>", change.label, change.old, change.new
+                    "<li><strong>{}</strong>: {} → {}</li>", change.label, deleted(change.old), inserted(change.new)
                 )
             )
     items.extend(format_html("<li>{}</li>", line) for line in entry.related_changes)

@@ -70,10 +70,7 @@ def reanchor_citations(source: Source, previous_content: str | None = None) -> R
     is back exactly at those offsets and nowhere else. Without `previous_content` the
     untouched-lines rule is replaced by "the quote is still at its offsets".
     """
-    placer = _Placer(source, previous_content)
-    for citation in source.citations.order_by("pk"):
-        citation.source = source  # the rules read the text from here: one copy, not one per citation
-        placer.place(citation)
+    placer = _place_all(source, previous_content, source.citations.order_by("pk"))
     now = timezone.now()
     for citation in placer.changed:
         citation.updated_at = now
@@ -83,6 +80,24 @@ def reanchor_citations(source: Source, previous_content: str | None = None) -> R
         for citation in placer.changed:
             reversion.add_to_revision(citation)
     return placer.report
+
+
+def preview_reanchoring(source: Source, previous_content: str) -> ReanchorReport:
+    """What `reanchor_citations` would do if `source` (holding its new, unsaved text) were saved now; writes nothing.
+
+    The same decisions, made on citations loaded with their facts, so a confirmation page
+    can say which facts each change touches.
+    """
+    citations = source.citations.select_related("fact").order_by("pk")
+    return _place_all(source, previous_content, citations).report
+
+
+def _place_all(source: Source, previous_content: str | None, citations) -> "_Placer":
+    placer = _Placer(source, previous_content)
+    for citation in citations:
+        citation.source = source  # the rules read the text from here: one copy, not one per citation
+        placer.place(citation)
+    return placer
 
 
 class _Placer:

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from .. import bulk, integrity, search, text
 from ..models import Citation, Fact, Film, Source, Topic, http_url_validator
+from .keys import readable_fact_keys
 
 # An editor brings in a new trivia document; every paragraph becomes a draft fact that
 # already cites exactly that paragraph, under the "Unsorted" topic, for editors to
@@ -256,9 +257,10 @@ def create_draft_facts_from_paragraphs(source: Source, film: Film, *, user=None)
             return report
 
         last = Fact.objects.filter(film=film, topic=topic).aggregate(last=Max("position"))["last"] or 0
+        keys = readable_fact_keys([p.text for p in fresh])
         facts = [
-            Fact(film=film, topic=topic, text=p.text, status=Fact.Status.DRAFT, position=last + i)
-            for i, p in enumerate(fresh, start=1)
+            Fact(key=key, film=film, topic=topic, text=p.text, status=Fact.Status.DRAFT, position=last + i)
+            for i, (p, key) in enumerate(zip(fresh, keys, strict=True), start=1)
         ]
         bulk.create(Fact, facts)
         citations = [
@@ -267,7 +269,8 @@ def create_draft_facts_from_paragraphs(source: Source, film: Film, *, user=None)
         ]
         bulk.create(Citation, citations)
         search.refresh_search_documents([f.pk for f in facts])
-        for fact in Fact.objects.filter(pk__in=[f.pk for f in facts]).prefetch_related("citations"):
+        # People too: the revision stores each fact's (empty) people, a query per fact otherwise.
+        for fact in Fact.objects.filter(pk__in=[f.pk for f in facts]).prefetch_related("citations", "people"):
             for citation in fact.citations.all():
                 # The revision records str(citation), which names the source: give it the one
                 # already in memory, or each citation would fetch the whole text again.
