@@ -19,9 +19,7 @@ def option_names(command_class) -> set[str]:
 
 def test_loaddata_still_saves_each_deserialized_object_through_save_obj():
     assert list(inspect.signature(loaddata.Command.save_obj).parameters) == ["self", "obj"]
-    assert "self.using = " in inspect.getsource(loaddata.Command.loaddata) + inspect.getsource(
-        loaddata.Command.handle
-    )
+    assert "self.using = " in inspect.getsource(loaddata.Command.loaddata) + inspect.getsource(loaddata.Command.handle)
 
 
 def test_deserialized_objects_still_defer_unresolved_relations():

@@ -26,6 +26,7 @@ from functools import wraps
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -133,8 +134,12 @@ def _audience(request) -> str:
 
 
 def page_etag(request) -> str:
-    """The ETag of the page at this URL for this audience at the current content version."""
-    material = "\n".join([content_version(), _audience(request), request.get_full_path()])
+    """The ETag of the page at this URL for this audience at the current content version, today.
+
+    The day is part of it because a fact's "Cite this" gives today's date as the access date.
+    """
+    day = timezone.localdate().isoformat()
+    material = "\n".join([content_version(), _audience(request), request.get_full_path(), day])
     return '"' + hashlib.sha256(material.encode()).hexdigest()[:24] + '"'
 
 
