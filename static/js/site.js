@@ -36,10 +36,15 @@
     shownFor = marker;
   }
 
-  document.addEventListener("pointerdown", function (event) { lastPointer = event.pointerType; }, true);
+  // Whether the note was already showing when this tap began (focus shows it too, before the click).
+  var shownBeforeTap = false;
+  document.addEventListener("pointerdown", function (event) {
+    lastPointer = event.pointerType;
+    shownBeforeTap = shownFor !== null && event.target.closest && event.target.closest(".fn a") === shownFor;
+  }, true);
   document.addEventListener("click", function (event) {
     var marker = event.target.closest && event.target.closest(".fn a");
-    if (marker && lastPointer === "touch" && shownFor !== marker) {
+    if (marker && lastPointer === "touch" && !shownBeforeTap) {
       event.preventDefault();
       showPreview(marker);
     } else if (!marker) {
