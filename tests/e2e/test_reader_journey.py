@@ -35,21 +35,8 @@ def many_shearer_facts(red_shoes):
         CitationFactory(fact=fact, source=source, quote="When Ludovic Kennedy saw Moira Shearer in this film")
 
 
-def test_reader_journey_from_home_page_to_a_copied_citation(live_server, page, problems, many_shearer_facts):
-    # Home → film page.
-    page.goto(live_server.url + "/")
-    page.get_by_role("link", name="The Red Shoes").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("The Red Shoes")
-
-    # The ending's spoilers are folded behind one control until the reader opens it.
-    spoilers = page.locator("#topic-the-ending ~ details.spoiler-group")
-    spoiler_text = page.locator("#fact-heckroth-defends-grim-ending .fact-text")
-    expect(spoiler_text).to_be_hidden()
-    spoilers.locator("summary").click()
-    expect(spoiler_text).to_be_visible()
-    expect(spoiler_text).to_contain_text("feet hacked off")
-
-    # Footnote → its note → the passage on the source page, named and highlighted.
+def follow_the_first_note_to_its_passage_and_come_back(page):
+    """Footnote → its note → the passage on the source page, named and highlighted → back."""
     fact = page.locator("#fact-over-budget")
     fact.locator("sup.fn a").first.click()
     expect(page).to_have_url(re.compile(r"#ref-1$"))
@@ -67,6 +54,23 @@ def test_reader_journey_from_home_page_to_a_copied_citation(live_server, page, p
     page.go_back()
     expect(page).to_have_url(re.compile(r"/films/the-red-shoes-1948/#ref-1$"))
     expect(page.locator("#ref-1")).to_be_in_viewport()
+
+
+def test_reader_journey_from_home_page_to_a_copied_citation(live_server, page, problems, many_shearer_facts):
+    # Home → film page.
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="The Red Shoes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("The Red Shoes")
+
+    # The ending's spoilers are folded behind one control until the reader opens it.
+    spoilers = page.locator("#topic-the-ending ~ details.spoiler-group")
+    spoiler_text = page.locator("#fact-heckroth-defends-grim-ending .fact-text")
+    expect(spoiler_text).to_be_hidden()
+    spoilers.locator("summary").click()
+    expect(spoiler_text).to_be_visible()
+    expect(spoiler_text).to_contain_text("feet hacked off")
+
+    follow_the_first_note_to_its_passage_and_come_back(page)
 
     # Search for a name from the header's search box.
     page.get_by_role("searchbox", name="Search facts").first.fill("Shearer")
