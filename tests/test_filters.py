@@ -143,7 +143,7 @@ def test_invalid_values_are_form_errors_with_a_message(archive, query, field):
 
 
 def test_unknown_slug_message_names_the_value(archive):
-    assert errors("person=nobody")["person"] == ["There is no person with the address “nobody”."]
+    assert errors("person=nobody")["person"] == ["There is no person called “nobody”."]
 
 
 def test_repeated_parameters_use_the_last_value(archive):
@@ -181,3 +181,40 @@ def test_results_summary_for_one_and_for_none(archive):
     one = search_results(FactFilter(QueryDict("q=tracks&spoilers=include")))
     assert one.summary == "1 fact matches “tracks”."
     assert search_results(FactFilter(QueryDict("topic=production"))).summary == "3 facts under Production."
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["moira-shearer", "Moira Shearer", "MOIRA SHEARER", "  moira   shearer ", "Moïra Shéarer", "shearer", "Moi"],
+)
+def test_a_person_is_found_by_what_a_reader_types(archive, typed):
+    """The slug still works; so does the name in any case, accents folded, or a word of it that fits only them."""
+    assert keys(f"person={typed}") == ["tales-moira"]
+
+
+def test_a_source_is_found_by_its_title_or_a_word_of_it(archive):
+    assert keys("source=The Book") == ["tales-moira"]
+    assert keys("source=book") == ["tales-moira"]
+    assert keys("source=NOTES") == ["red-production"]
+
+
+def test_a_name_that_fits_several_is_an_error_listing_them(archive):
+    PersonFactory(name="Moira Lister", slug="moira-lister")
+    filterset = FactFilter(QueryDict("person=moira"))
+
+    assert not filterset.is_valid()
+    assert filterset.errors["person"] == ["“moira” fits more than one person: choose one below."]
+    assert [person.name for person in filterset.candidates()["person"]] == ["Moira Lister", "Moira Shearer"]
+
+
+def test_a_full_name_wins_over_longer_names_that_start_the_same(archive):
+    PersonFactory(name="Moira Shearer King", slug="moira-shearer-king")
+    assert keys("person=moira shearer") == ["tales-moira"]
+
+
+def test_the_box_shows_the_full_name_of_what_was_found(archive):
+    filterset = FactFilter(QueryDict("person=heckroth&source=book"))
+    assert filterset.is_valid()
+    assert filterset.form["person"].value() == "Hein Heckroth"
+    assert filterset.form["source"].value() == "The Book"
+    assert filterset.canonical_query() == "person=hein-heckroth&source=book"

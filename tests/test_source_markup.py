@@ -188,3 +188,101 @@ def test_any_spans_give_well_formed_markup_that_reads_as_the_source(case):
             assert isinstance(element, Node) and element.text() and element.text() in quote
         else:  # only blank lines between paragraphs: nothing to highlight
             assert element is None
+
+
+# --- Spoilers: folded paragraphs and their excerpts ---------------------------------------
+
+
+def spoiler_span(content, quote, url, spoiler=True):
+    start = content.index(quote)
+    return CitedSpan(start, start + len(quote), (Backlink(url, f"Fact at {url}", is_spoiler=spoiler),))
+
+
+def test_a_paragraph_with_words_only_spoilers_cite_is_folded_with_an_excerpt_of_the_rest():
+    content = "Safe start. The ending is sad. Shared words here.\n\nPlain paragraph."
+    spans = [
+        spoiler_span(content, "The ending is sad.", "/facts/spoiler/"),
+        spoiler_span(content, "Shared words here.", "/facts/spoiler/"),
+        spoiler_span(content, "Shared words here.", "/facts/safe/", spoiler=False),
+    ]
+    first, second = mark_up_source(content, spans)
+
+    assert first.is_spoiler and not first.is_open and not second.is_spoiler
+    excerpt = parse(first.excerpt)
+    assert without_backlinks(excerpt) == "… Shared words here."
+    assert [a.attrs["href"] for a in excerpt.find_all("a")] == ["/facts/safe/"]
+    # The shared passage's id is in the excerpt; the folded full text holds the rest, verbatim.
+    full = parse(first.html)
+    assert excerpt.by_id(spans[1].anchor) is not None and full.by_id(spans[1].anchor) is None
+    assert full.by_id(spans[0].anchor).text() == "The ending is sad."
+    assert without_backlinks(full) == "Safe start. The ending is sad. Shared words here."
+
+
+def test_a_spoiler_nested_in_a_passage_other_facts_cite_gives_nothing_away_and_is_not_folded():
+    content = "The ballet sequence took six weeks."
+    spans = [
+        spoiler_span(content, "ballet sequence", "/facts/spoiler/"),
+        spoiler_span(content, content, "/facts/safe/", spoiler=False),
+    ]
+    (paragraph,) = mark_up_source(content, spans)
+    assert not paragraph.is_spoiler and paragraph.excerpt is None
+
+
+def test_revealing_opens_only_the_paragraphs_the_ranges_touch():
+    content = "One ends badly.\n\nTwo ends worse."
+    spans = [
+        spoiler_span(content, "One ends badly.", "/facts/a/"),
+        spoiler_span(content, "Two ends worse.", "/facts/b/"),
+    ]
+    first, second = mark_up_source(content, spans, reveal=[(spans[0].start, spans[0].end)])
+
+    assert first.is_open and first.excerpt is None
+    assert second.is_spoiler and not second.is_open and second.excerpt is None
+
+
+@st.composite
+def sources_with_spoiler_spans(draw):
+    content, spans = draw(sources_with_spans())
+    flagged = [
+        CitedSpan(
+            span.start,
+            span.end,
+            tuple(Backlink(link.url, link.label, is_spoiler=draw(st.booleans())) for link in span.backlinks),
+        )
+        for span in spans
+    ]
+    return content, flagged
+
+
+@settings(max_examples=300, deadline=None)
+@given(sources_with_spoiler_spans())
+def test_spoiler_folding_never_shows_spoiler_words_and_keeps_ids_unique(case):
+    content, spans = case
+    paragraphs = mark_up_source(content, spans)
+    html = "".join(f"<div>{p.html}</div><div>{p.excerpt or ''}</div>" for p in paragraphs)
+    tree = parse(html)
+    for span in {(s.start, s.end): s for s in spans}.values():
+        tree.by_id(span.anchor)  # raises if an id is used twice
+
+    safe = [span for span in spans if not all(link.is_spoiler for link in span.backlinks)]
+    for paragraph, source_paragraph in zip(paragraphs, text.paragraphs(content), strict=True):
+        assert without_backlinks(parse(paragraph.html)) == source_paragraph.text
+        if paragraph.excerpt:
+            # An excerpt shows exactly the characters facts that are not spoilers cite, "…" for the rest.
+            start, end = source_paragraph.start, source_paragraph.end
+            shown = [any(s.start <= i < s.end for s in safe) for i in range(start, end)]
+            runs, current = [], ""
+            for offset, visible in enumerate(shown):
+                if visible:
+                    current += content[start + offset]
+                elif current:
+                    runs.append(current)
+                    current = ""
+            runs += [current] if current else []
+            expected = ("… " if not shown[0] else "") + " … ".join(runs) + (" …" if not shown[-1] else "")
+            excerpt = parse(paragraph.excerpt)
+            assert without_backlinks(excerpt) == expected
+            spoiler_urls = {link.url for span in spans for link in span.backlinks if link.is_spoiler}
+            safe_urls = {link.url for span in safe for link in span.backlinks if not link.is_spoiler}
+            assert {a.attrs["href"] for a in excerpt.find_all("a")} <= safe_urls
+            assert not spoiler_urls - safe_urls & {a.attrs["href"] for a in excerpt.find_all("a")}

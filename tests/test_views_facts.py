@@ -39,12 +39,24 @@ def result_keys(html: str) -> list[str]:
 
 def test_form_is_a_plain_labelled_get_form(client, seeded):
     html = page(client)
-    form = re.search(r"<form class=\"fact-search\"[^>]*>", html).group(0)
+    form = re.search(r"<form id=\"fact-search\" class=\"fact-search\"[^>]*>", html).group(0)
     assert 'method="get"' in form and f'action="{URL}"' in form
     for name in ["q", "film", "topic", "person", "source", "spoilers", "ordering"]:
         assert f'<label for="id_{name}"' in html, name
         assert f'id="id_{name}"' in html, name
-    assert "<script" not in html
+    # The filters sit after the results, in the folding panel, yet belong to the one form.
+    for name in ["film", "topic", "person", "source", "spoilers", "ordering"]:
+        control = re.search(rf'<(?:input|select)[^>]*id="id_{name}"[^>]*>', html).group(0)
+        assert 'form="fact-search"' in control, name
+    panel = html.index('<details class="search-filters-panel"')
+    assert html.index('id="id_q"') < html.index('<div class="search-found">') < panel < html.index('id="id_film"')
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/site.js" defer>']
+
+
+def test_the_search_page_has_one_search_box(client, seeded):
+    html = page(client, "q=ballet")
+    assert html.count('type="search"') == 1
+    assert 'id="site-search-q"' not in html
 
 
 def test_form_keeps_what_was_searched_for(client, seeded):
@@ -105,8 +117,9 @@ def test_each_result_links_to_its_permalink_film_topic_and_cited_passage(client,
     citation = fact.citations.get()
     for url in [fact.get_absolute_url(), fact.film.get_absolute_url(), fact.topic.get_absolute_url()]:
         assert f'href="{url}"' in html
-    assert f'href="{citation.get_absolute_url()}"' in html
-    assert "paragraph 1" in html
+    passage = f"/sources/the-red-shoes-1948-trivia/?for=over-budget&amp;note=1&amp;from=fact#{citation.anchor}"
+    assert f'href="{passage}"' in html
+    assert "trivia notes</cite>, ¶1" in html
 
 
 def test_broken_citation_is_shown_as_needing_attention_not_linked(client):
@@ -187,8 +200,8 @@ def test_canonical_link_is_the_clean_search(client, thirty_ballet_facts):
     [
         ("film=no-such-film", "There is no film with the address “no-such-film”."),
         ("topic=%3Cscript%3E", "There is no topic with the address “&lt;script&gt;”."),
-        ("person=nobody", "There is no person with the address “nobody”."),
-        ("source=..%2F..%2Fetc", "There is no source with the address “../../etc”."),
+        ("person=nobody", "There is no person called “nobody”."),
+        ("source=..%2F..%2Fetc", "There is no source called “../../etc”."),
         ("spoilers=maybe", "Select a valid choice. maybe is not one of the available choices."),
         ("ordering=price", "Select a valid choice. price is not one of the available choices."),
         ("q=%22", "Type at least one word or number to search for"),
@@ -325,5 +338,56 @@ def test_query_count_is_the_same_at_10_and_at_1000_facts(client):
     with_1000 = queries_per_url(client, film, person)
     assert with_1000 == with_10
     # content version, count, page ids, page facts, people, citations, the film and topic
-    # choices; each slug given adds its lookup.
-    assert with_10 == {url: 8 + url.count("={") for url in QUERY_COUNT_URLS}
+    # choices, the people and sources suggested; each slug given adds its lookup.
+    assert with_10 == {url: 10 + url.count("={") for url in QUERY_COUNT_URLS}
+
+
+# --- Person and source by name -----------------------------------------------------------
+
+
+def test_the_person_and_source_boxes_suggest_names_without_javascript(client, seeded):
+    html = page(client)
+    people = re.search(r'<datalist id="person-suggestions">(.*?)</datalist>', html).group(1)
+    assert re.findall(r'<option value="([^"]+)">', people)[:3] == [
+        "British Film Institute",
+        "Hans Christian Andersen",
+        "Hein Heckroth",
+    ]
+    assert 'list="person-suggestions"' in html and 'list="source-suggestions"' in html
+    assert '<option value="The Red Shoes (1948): trivia notes">' in html
+
+
+def test_a_typed_name_filters_and_the_page_says_whom_it_found(client, seeded):
+    html = page(client, "person=h%C3%A9in+HECKROTH")
+    assert summary(html) == "1 fact mentioning Hein Heckroth."
+    assert re.search(r'<input type="text" name="person" value="Hein Heckroth"', html)
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/facts/?person=hein-heckroth">' in html
+
+
+def test_an_ambiguous_name_offers_links_to_each_match(client, seeded):
+    PersonFactory(name="Moira Lister", slug="moira-lister")
+    html = page(client, "q=ballet&person=moira", status=400)
+    assert "“moira” fits more than one person: choose one below." in html
+    assert 'href="?q=ballet&amp;person=moira-lister">Moira Lister</a>' in html
+    assert 'href="?q=ballet&amp;person=moira-shearer">Moira Shearer</a>' in html
+    assert '<details class="search-filters-panel" id="filters" open>' in html
+
+
+def test_suggestions_stay_bounded_when_there_are_many_people(client):
+    film = FilmFactory()
+    Person = PersonFactory._meta.model
+    Person.objects.bulk_create(Person(name=f"Extra {n:03}", slug=f"extra-{n:03}") for n in range(250))
+    credited = PersonFactory(name="Only In The Film")
+    CitationFactory(fact=FactFactory(film=film, people=[credited]))
+
+    everyone = page(client)
+    one_film = page(client, f"film={film.slug}")
+
+    assert re.search(r'<datalist id="person-suggestions"></datalist>', everyone)
+    only = '<datalist id="person-suggestions"><option value="Only In The Film"></option></datalist>'
+    assert only in one_film
+    assert keys_for(client, "person=Extra 042") == []  # found (no facts), not an error
+
+
+def keys_for(client, query):
+    return result_keys(page(client, query))

@@ -72,7 +72,7 @@ def test_topics_follow_their_display_order_and_the_contents_lists_them(client, r
         "Source material",
     ]
     contents = [a.text() for a in page.find_all("nav", class_="toc")[0].find_all("a")]
-    assert contents == [*headings, "References"]
+    assert contents == [*headings, "Notes", "sources"]
     for link in page.find_all("nav", class_="toc")[0].find_all("a"):
         assert page.by_id(link.attrs["href"].lstrip("#")) is not None
 
@@ -91,13 +91,38 @@ def test_footnotes_are_numbered_across_the_page_and_lead_to_the_cited_passage(cl
         assert entry is not None and entry.tag == "li"
         # The entry links back to the marker.
         assert any(a.attrs["href"] == f"#{marker.attrs['id']}" for a in entry.find_all("a"))
-    citations = {c.get_absolute_url(): c for f in Fact.objects.published() for c in f.citations.all()}
-    for entry in page.find_all("ol", class_="references")[0].find_all("li"):
-        links = [a.attrs["href"] for a in entry.find_all("a") if a.attrs["href"].startswith("/sources/")]
-        assert len(links) == 1
-        citation = citations[links[0]]
-        assert f"paragraph {citation.paragraph}" in entry.text()
-        assert entry.find_all("blockquote")[0].text() == citation.quote
+    citations = {c.anchor: c for f in Fact.objects.published() for c in f.citations.all()}
+    for number, entry in enumerate(page.find_all("ol", class_="notes")[0].find_all("li", id=True), start=1):
+        (link,) = [a for a in entry.find_all("a") if a.attrs["href"].startswith("/sources/")]
+        path, anchor = link.attrs["href"].split("#")
+        citation = citations[anchor]
+        # Short, as on Wikipedia: the source is named in full once, under "Sources".
+        assert link.text() == f"Trivia notes, ¶{citation.paragraph}"
+        citing = Fact.objects.filter(citations__start=citation.start, citations__end=citation.end)
+        assert path.endswith(f"&note={number}&from=film")
+        assert path.split("?for=")[1].split("&")[0] in {fact.key for fact in citing}
+        assert entry.find_all("q")[0].text() == citation.quote
+    sources = page.find_all("ul", class_="sources")[0].find_all("li")
+    (source,) = sources
+    assert " ".join(source.text().split()).startswith("The Red Shoes (1948): trivia notes. Trivia page. ")
+    # On paper the source's full address is printed.
+    (address,) = source.find_all("span", class_="print-only")
+    assert address.text() == f"Full text: {settings.SITE_URL}/sources/the-red-shoes-1948-trivia/"
+    assert page.text().count("The Red Shoes (1948): trivia notes") == 1
+
+
+def test_a_note_cited_by_several_facts_has_lettered_backlinks(client, red_shoes):
+    page = parse(client.get(film_url(red_shoes)).content.decode())
+
+    entry = page.find_all("ol", class_="notes")[0].find_all("li", id=True)[-1]
+    backlinks = entry.find_all("span", class_="backlinks")[0]
+    assert [(a.text(), a.attrs["aria-label"]) for a in backlinks.find_all("a")] == [
+        ("a", "Back to fact a"),
+        ("b", "Back to fact b"),
+    ]
+    # Its passage link speaks for the fact that is not a spoiler, so it never opens spoilers.
+    (link,) = [a for a in entry.find_all("a") if a.attrs["href"].startswith("/sources/")]
+    assert "?for=andersen-feet-hacked-off&note=23&from=film#" in link.attrs["href"]
 
 
 def test_a_passage_two_facts_cite_is_one_reference_with_a_back_link_to_each(client, red_shoes):
@@ -109,6 +134,7 @@ def test_a_passage_two_facts_cite_is_one_reference_with_a_back_link_to_each(clie
     assert len(shared) == 1  # the same [n] on both facts
     entry = page.by_id(shared.pop().lstrip("#"))
     backlinks = [a.attrs["href"] for a in entry.find_all("span", class_="backlinks")[0].find_all("a")]
+    assert backlinks == ["#cite-heckroth-defends-grim-ending-23", "#cite-andersen-feet-hacked-off-23"]
     assert len(backlinks) == 2
     assert all(page.by_id(href.lstrip("#")) is not None for href in backlinks)
 
@@ -119,11 +145,14 @@ def test_spoilers_are_collapsed_and_nothing_of_them_shows_until_opened(client, r
 
     spoilers = Fact.objects.filter(film=red_shoes, is_spoiler=True)
     assert spoilers.count() == 4
+    # "The ending" holds only spoilers: one control folds all four.
+    ending = page.by_id("topic-the-ending")
+    section = next(s for s in page.find_all("section") if ending in s.iter())
+    (details,) = section.find_all("details")
+    summary = " ".join(details.find_all("summary")[0].text().split())
+    assert summary.startswith("Show 4 spoilers") and "they reveal the ending" in summary
     for fact in spoilers:
-        item = page.by_id(f"fact-{fact.key}")
-        details = item.find_all("details")[0]
-        assert details.find_all("summary")[0].text() == "Spoiler: reveals the ending"
-        assert fact.text in details.text()
+        assert details.by_id(f"fact-{fact.key}") is not None
         assert fact.text not in shown
     # The references list quotes the passages too: one cited only by spoilers stays hidden.
     assert "Vicky's dresser is clearly seen carrying" in page.text()
@@ -134,9 +163,13 @@ def test_people_a_fact_mentions_link_to_their_pages(client, red_shoes):
     page = parse(client.get(film_url(red_shoes)).content.decode())
 
     item = page.by_id("fact-rank-walked-out")
-    links = {a.text(): a.attrs["href"] for a in item.find_all("a")}
+    links = {a.attrs.get("aria-label", a.text()): a.attrs["href"] for a in item.find_all("a")}
     assert links["J. Arthur Rank"] == reverse("trivia:person_detail", args=["j-arthur-rank"])
-    assert links["Permalink"] == reverse("trivia:fact_detail", args=["rank-walked-out"])
+    # The permalink is a small ¶ at the end of the claim, named for assistive technology.
+    (permalink,) = item.find_all("a", class_="permalink")
+    assert permalink.text() == "¶" and permalink.attrs["aria-label"] == "Permalink"
+    assert permalink.attrs["href"] == reverse("trivia:fact_detail", args=["rank-walked-out"])
+    assert permalink in item.find_all("p", class_="fact-text")[0].iter()
 
 
 def test_drafts_are_absent_for_readers_and_marked_for_staff(client, django_user_model, red_shoes):
@@ -168,7 +201,7 @@ def test_html_in_fact_text_and_person_names_is_shown_as_text(client):
 
     assert "<script>alert" not in html and '<b onmouseover="x()">' not in html
     page = parse(html)
-    assert page.find_all("script", type=None) == [] and page.find_all("b") == []
+    assert page.find_all("script", type=None, src=None) == [] and page.find_all("b") == []
     item = page.by_id(f"fact-{fact.key}")
     assert "<script>alert('fact')</script> & more" in item.text()
     assert '<b onmouseover="x()">Bold</b>' in item.text()
@@ -181,7 +214,7 @@ def test_film_page_json_ld_is_a_movie_that_survives_html_in_titles_and_names(cli
 
     page = parse(client.get(film_url(film)).content.decode())
 
-    scripts = page.find_all("script")
+    scripts = page.find_all("script", src=None)
     assert [s.attrs.get("type") for s in scripts] == ["application/ld+json"]
     data = json.loads(scripts[0].text())
     assert data["@type"] == "Movie" and data["name"] == "</script><script>alert('t')</script>"
@@ -199,11 +232,16 @@ def test_a_broken_citation_needs_attention_and_is_not_a_link(client):
     citation.save()
 
     page = parse(client.get(film_url(citation.fact.film)).content.decode())
-    entry = page.find_all("ol", class_="references")[0].find_all("li")[0]
+    entry = page.find_all("ol", class_="notes")[0].find_all("li")[0]
 
     assert "Needs attention:" in entry.text()
     assert "The quote no longer occurs in the source." in entry.text()
     assert not [a for a in entry.find_all("a") if a.attrs["href"].startswith("/sources/")]
+    # The claim itself says so, right after its note marker.
+    claim = page.by_id(f"fact-{citation.fact.key}").find_all("p", class_="fact-text")[0]
+    flag = claim.find_all("strong", class_="attention-flag")[0]
+    assert flag.text() == "needs attention"
+    assert claim.children.index(flag) == claim.children.index(claim.find_all("sup", class_="fn")[-1]) + 2
 
 
 def test_an_unknown_film_is_404(client):

@@ -8,38 +8,114 @@ from django.urls import reverse
 from tests.factories import FactFactory, FilmFactory
 from tests.htmltree import parse
 from tests.reading_data import film_with_facts
-from trivia.models import Fact
+from trivia.models import Fact, Film
 
 pytestmark = pytest.mark.django_db
 
 
-def test_home_lists_films_with_published_fact_counts_red_shoes_first(client, red_shoes):
+def home_page(client, query=""):
+    response = client.get(reverse("trivia:home") + (f"?{query}" if query else ""))
+    assert response.status_code == 200
+    return parse(response.content.decode())
+
+
+def listed(page) -> list[str]:
+    return [" ".join(li.text().split()) for li in page.find_all("ul", class_="film-list")[0].find_all("li")]
+
+
+def many_films(count: int, facts_on_the_first: int = 0):
+    """`count` films, years 1930 onwards, titles A… to Z… and beyond, with demo-length descriptions."""
+    films = Film.objects.bulk_create(
+        Film(
+            title=f"{chr(ord('A') + n % 26)}{n:03} Picture",
+            year=1930 + n % 80,
+            slug=f"picture-{n}",
+            description=f"A {1930 + n % 80} picture directed by Somebody Withalongname (demo data).",
+        )
+        for n in range(count)
+    )
+    for _ in range(facts_on_the_first):
+        FactFactory(film=films[0])
+    return films
+
+
+def test_home_leads_with_a_search_then_lists_every_film_by_title(client, red_shoes):
     other = FilmFactory(title="Black Narcissus", year=1947)
     FactFactory(film=other)
     FactFactory(film=other, status=Fact.Status.DRAFT)
 
-    page = parse(client.get(reverse("trivia:home")).content.decode())
+    page = home_page(client)
 
-    items = page.find_all("ul", class_="film-list")[0].find_all("li")
-    assert items[0].find_all("a")[0].attrs["href"] == red_shoes.get_absolute_url()
-    assert "The Red Shoes (1948) — 19 facts" in " ".join(items[0].text().split())
-    assert "Black Narcissus (1947) — 1 fact" in " ".join(items[1].text().split())
+    search = page.find_all("form", role="search")
+    assert len(search) == 1 and search[0].find_all("input", name="q")  # the page's one search box
+    assert listed(page)[:2] == [
+        "Black Narcissus (1947) · 1 fact",
+        "The Red Shoes (1948) · 19 facts British ballet film of 1948, named after Hans Christian Andersen's fairy "
+        "tale.",
+    ]
+    assert page.find_all("section", **{"aria-labelledby": "featured-heading"}) == []  # two films: nothing to pick
+
+
+def test_films_are_listed_50_a_page_by_title_or_by_year_with_a_pager_and_jump_links(client):
+    many_films(120)
+
+    first = home_page(client)
+    assert len(listed(first)) == 50 and listed(first)[0].startswith("A000 Picture")
+    assert first.find_all("a", rel="next")[0].attrs["href"] == "?page=2"
+    jumps = {a.text(): a.attrs["href"] for a in first.find_all("ul", class_="jump-index")[0].find_all("a")}
+    assert jumps["A"] == "#films-A" and jumps["Z"] == "?page=3#films-Z"
+    third = home_page(client, "page=3")
+    assert len(listed(third)) == 20 and third.by_id("films-Z") is not None
+
+    by_year = home_page(client, "order=year")
+    years = [int(re.search(r"\((\d{4})\)", item).group(1)) for item in listed(by_year)]
+    assert years == sorted(years) and years[0] == 1930
+    decades = {a.text(): a.attrs["href"] for a in by_year.find_all("ul", class_="jump-index")[0].find_all("a")}
+    assert decades["1930s"] == "?order=year#films-1930s" and decades["1990s"].startswith("?order=year&page=")
+    assert by_year.find_all("a", rel="next")[0].attrs["href"] == "?order=year&page=2"
+
+
+def test_the_best_documented_films_come_first_once_there_are_more_than_fit(client, red_shoes):
+    films = many_films(10, facts_on_the_first=25)
+
+    page = home_page(client)
+
+    featured = page.find_all("ul", class_="film-cards")[0].find_all("li")
+    assert len(featured) == 6
+    assert [" ".join(li.text().split()) for li in featured[:2]] == [
+        f"{films[0].title} (1930) 25 facts",
+        "The Red Shoes (1948) 19 facts",
+    ]
+
+
+@pytest.mark.parametrize("query", ["order=price", "order=year&page=abc", "page=-4", "page=9999", "order=%00"])
+def test_any_order_or_page_value_gives_a_page(client, red_shoes, query):
+    page = home_page(client, query)
+    assert listed(page)[0].startswith("The Red Shoes")
+
+
+def test_home_at_400_films_weighs_under_40_kb(client, red_shoes):
+    many_films(400)
+
+    for query in ("", "order=year&page=4"):
+        response = client.get(reverse("trivia:home") + f"?{query}")
+        assert len(response.content) < 40 * 1024, (query, len(response.content))
+
+
+@pytest.mark.parametrize("film_count", [10, 400])
+def test_home_query_count_does_not_grow_with_films_or_facts(client, django_assert_num_queries, film_count):
+    film_with_facts(1000)
+    many_films(film_count)
+
+    # content version, the best-documented films, the index of letters, the page of films.
+    with django_assert_num_queries(4):
+        assert client.get(reverse("trivia:home")).status_code == 200
 
 
 def test_home_says_what_the_site_is(client):
     page = parse(client.get(reverse("trivia:home")).content.decode())
 
     assert "exact words of the source" in page.find_all("p", class_="lede")[0].text()
-
-
-@pytest.mark.parametrize("fact_count", [10, 1000])
-def test_home_query_count_does_not_grow_with_facts(client, django_assert_num_queries, fact_count):
-    film_with_facts(fact_count)
-    FilmFactory()
-
-    # content version, films with their counts.
-    with django_assert_num_queries(2):
-        assert client.get(reverse("trivia:home")).status_code == 200
 
 
 READING_PAGES = [

@@ -38,6 +38,10 @@ def fact_keys(page):
     return [li.attrs["id"].removeprefix("fact-") for li in page.find_all("li") if li.has_class("fact")]
 
 
+def json_ld(page):
+    return [json.loads(s.text()) for s in page.find_all("script", type="application/ld+json")]
+
+
 def film_headings(page):
     return [h.text() for h in page.find_all() if h.tag in ("h2", "h3") and h.attrs.get("id", "").startswith("film-")]
 
@@ -105,14 +109,33 @@ def test_drafts_are_hidden_from_readers_and_marked_for_staff(client, staff_clien
 
 
 @pytest.mark.parametrize("url_for", [lambda p, t: person_url(p), lambda p, t: topic_url(t)])
-def test_spoilers_stay_collapsed(client, two_films, url_for):
+def test_spoilers_are_folded_last_in_their_film_behind_one_control(client, two_films, url_for):
     person, topic, facts = two_films
     page = get_page(client, url_for(person, topic))
 
-    item = page.by_id(f"fact-{facts['spoiler'].key}")
-    (details,) = item.find_all("details")
-    assert "The ending is in paint." in details.text()
-    assert "The ending is in paint." not in details.find_all("summary")[0].text()
+    (details,) = page.find_all("details", class_="spoiler spoiler-group")
+    summary = " ".join(details.find_all("summary")[0].text().split())
+    assert summary.startswith("Show 1 spoiler") and "reveals the ending" in summary
+    assert details.by_id(f"fact-{facts['spoiler'].key}") is not None
+    assert "The ending is in paint." not in summary
+    section = next(s for s in page.find_all("section") if details in s.iter())
+    assert section.find_all("h2" if "topics" in url_for(person, topic) else "h3")[0].text() == "Early Film (1940)"
+
+
+def test_a_person_page_names_the_others_a_fact_mentions_but_not_the_person(client):
+    heckroth, andersen = PersonFactory(name="Hein Heckroth"), PersonFactory(name="Hans Christian Andersen")
+    alone = FactFactory(text="He painted alone.", people=[heckroth])
+    together = FactFactory(film=alone.film, topic=alone.topic, text="They met.", people=[heckroth, andersen])
+    for fact in (alone, together):
+        CitationFactory(fact=fact)
+
+    page = get_page(client, person_url(heckroth))
+
+    assert "Mentions Hein Heckroth" not in " ".join(page.text().split())
+    assert "Hein Heckroth" not in page.by_id(f"fact-{alone.key}").text()
+    meta = page.by_id(f"fact-{together.key}").find_all("p", class_="fact-meta")[0]
+    assert " ".join(meta.text().split()).endswith("Also mentions Hans Christian Andersen")
+    assert [a.text() for a in meta.find_all("a")][-1] == "Hans Christian Andersen"
 
 
 @pytest.mark.parametrize("url_for", [lambda p, t: person_url(p), lambda p, t: topic_url(t)])
@@ -155,8 +178,8 @@ def test_a_person_is_described_as_a_person_and_a_company_as_an_organization(clie
     person = PersonFactory(name="Moira Shearer", description="Ballerina.")
     company = PersonFactory(name="Universal", kind=Person.Kind.ORGANISATION)
 
-    (person_data,) = [json.loads(s.text()) for s in get_page(client, person_url(person)).find_all("script")]
-    (company_data,) = [json.loads(s.text()) for s in get_page(client, person_url(company)).find_all("script")]
+    (person_data,) = json_ld(get_page(client, person_url(person)))
+    (company_data,) = json_ld(get_page(client, person_url(company)))
 
     assert (person_data["@type"], person_data["name"], person_data["description"]) == (
         "Person",
@@ -176,9 +199,9 @@ def test_html_in_names_and_facts_is_escaped_on_the_page_and_in_json_ld(client):
     for url in (person_url(person), topic_url(topic)):
         page = get_page(client, url)
         assert page.find_all("b") == []
-        assert all(s.attrs.get("type") == "application/ld+json" for s in page.find_all("script"))
+        assert all(s.attrs.get("type") == "application/ld+json" or s.attrs.get("src") for s in page.find_all("script"))
         assert page.find_all("h1")[0].text() == hostile
-    (data,) = [json.loads(s.text()) for s in get_page(client, person_url(person)).find_all("script")]
+    (data,) = json_ld(get_page(client, person_url(person)))
     assert data["name"] == hostile
 
 

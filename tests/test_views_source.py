@@ -48,11 +48,11 @@ def test_every_footnote_on_the_film_page_lands_on_exactly_its_quote(client, red_
     film_page = parse(client.get(red_shoes.get_absolute_url()).content.decode())
     links = [
         a.attrs["href"]
-        for a in film_page.find_all("ol", class_="references")[0].find_all("a")
+        for a in film_page.find_all("ol", class_="notes")[0].find_all("a")
         if "/sources/" in a.attrs.get("href", "")
     ]
     citations = Citation.objects.filter(fact__film=red_shoes, fact__status=Fact.Status.PUBLISHED)
-    assert {c.get_absolute_url() for c in citations} == set(links)
+    assert {c.anchor for c in citations} == {link.split("#")[1] for link in links}
 
     pages = {}
     for link in links:
@@ -226,7 +226,7 @@ def test_html_in_the_source_and_fact_text_is_shown_as_text_everywhere(client):
     page = parse(body)
 
     assert page.find_all("img") == []
-    scripts = page.find_all("script")
+    scripts = page.find_all("script", src=None)
     assert [s.attrs.get("type") for s in scripts] == ["application/ld+json"]
     (data,) = json_ld_blocks(page)
     assert data["name"] == hostile and data["author"]["name"] == hostile  # escaped, not altered
@@ -286,3 +286,102 @@ def test_source_page_query_count_does_not_grow_with_citations(client, fact_count
     assert response.status_code == 200
     assert len(queries) == 3
     assert response.content.decode().count('class="backlink"') == fact_count
+
+
+# --- Spoilers ------------------------------------------------------------------------------
+
+
+def shown_without_opening(node) -> str:
+    """The text a reader sees before opening any <details>: only summaries show."""
+    if isinstance(node, str):
+        return node
+    if node.tag == "details":
+        shown = [child for child in node.children if not isinstance(child, str) and child.tag == "summary"]
+        return "".join(shown_without_opening(child) for child in shown)
+    return "".join(shown_without_opening(child) for child in node.children)
+
+
+def read_as_source(node) -> str:
+    """A paragraph's words as the source has them, leaving out the back-link arrows."""
+    if isinstance(node, str):
+        return node
+    if node.tag == "sup" and node.has_class("backlinks"):
+        return ""
+    return "".join(read_as_source(child) for child in node.children)
+
+
+SPOILER_ONLY = [
+    "There is a frequent complaint",
+    "Vicky's dresser is clearly seen carrying",
+    "She was probably just checking",
+    "When people complained to Hein Heckroth",
+]
+
+
+def test_words_only_spoilers_cite_are_folded_and_read_verbatim_once_opened(client, seeded):
+    page = get_page(client, SEED_SOURCE)
+    source = Source.objects.get(slug=SEED_SOURCE)
+    text = shown_without_opening(page.find_all("div", class_="source-text")[0])
+
+    for words in SPOILER_ONLY:
+        assert words not in text
+    for number in (3, 6):
+        paragraph = page.by_id(f"p{number}")
+        (details,) = paragraph.find_all("details")
+        assert "open" not in details.attrs
+        assert details.find_all("summary")[0].text() == "Spoiler: reveals the ending"
+        # Opened, the paragraph reads exactly as the source does.
+        words = details.find_all("p", class_="source-words")[0]
+        assert read_as_source(words) == source.paragraphs()[number - 1].text
+    # Around them, the other paragraphs are shown as before.
+    assert "The film went massively over budget" in text and "BFI 100" in text
+
+
+def test_a_passage_other_facts_cite_stays_readable_beside_a_folded_spoiler(client, seeded):
+    page = get_page(client, SEED_SOURCE)
+    andersen = Citation.objects.get(fact__key="andersen-feet-hacked-off")
+
+    excerpt = page.by_id("p6").find_all("p", class_="spoiler-excerpt")[0]
+    assert page.by_id(andersen.anchor) in excerpt.iter()
+    assert read_as_source(excerpt) == f"… {andersen.quote}"
+    # The spoiler fact's arrow would name it: only the other fact's arrow is there.
+    assert [a.attrs["href"] for a in excerpt.find_all("a")] == ["/facts/andersen-feet-hacked-off/"]
+    assert not [a for a in excerpt.find_all("a") if "complained" in a.attrs.get("aria-label", "")]
+
+
+def test_arriving_from_a_spoilers_note_opens_its_paragraph(client, seeded):
+    response = client.get(f"{source_url(SEED_SOURCE)}?for=red-shoes-backstage-complaint&note=19&from=film")
+    page = parse(response.content.decode())
+    citation = Citation.objects.get(fact__key="red-shoes-backstage-complaint")
+
+    assert "open" in page.by_id("p3").find_all("details")[0].attrs
+    assert "open" not in page.by_id("p6").find_all("details")[0].attrs
+    target = page.by_id(citation.anchor)
+    assert target.has_class("is-cited-for")
+    assert target in page.by_id("p3").find_all("details")[0].iter()
+
+
+def test_arriving_from_a_note_that_is_not_a_spoiler_shows_no_spoiler_text(client, seeded):
+    andersen = Citation.objects.get(fact__key="andersen-feet-hacked-off")
+    response = client.get(f"{source_url(SEED_SOURCE)}?for=andersen-feet-hacked-off&note=23&from=film")
+    page = parse(response.content.decode())
+
+    assert all("open" not in details.attrs for details in page.find_all("details"))
+    text = shown_without_opening(page.find_all("div", class_="source-text is-focused")[0])
+    for words in SPOILER_ONLY:
+        assert words not in text
+    assert page.by_id(andersen.anchor) in page.by_id("p6").find_all("p", class_="spoiler-excerpt")[0].iter()
+    banner = page.find_all("aside", class_="cited-for")[0].text()
+    assert "In Hans Christian Andersen's original fairy tale" in banner
+
+
+def test_a_broken_spoiler_citation_is_folded_too(client):
+    source = SourceFactory()
+    citation = CitationFactory(source=source, fact__text="The ending, broken.", fact__is_spoiler=True)
+    Citation.objects.filter(pk=citation.pk).update(is_broken=True, broken_reason="Gone.")
+
+    page = get_page(client, source)
+
+    item = page.by_id(citation.anchor)
+    assert "The ending, broken." not in shown_without_opening(item)
+    assert "The ending, broken." in item.text()

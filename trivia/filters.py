@@ -16,10 +16,13 @@ from django.utils.safestring import mark_safe
 
 from . import search
 from .models import Citation, Fact, Film, Person, Source, Topic
+from .selectors import names
 from .selectors.facts import READING_ORDER
 
 # Long enough to paste a quote and search for it; past that the form says so.
 MAX_QUERY_LENGTH = 1000
+# The page's one search form; the filter controls sit apart from it (see FactFilter.__init__).
+SEARCH_FORM_ID = "fact-search"
 
 SPOILERS_HIDE = "hide"
 SPOILERS_INCLUDE = "include"
@@ -75,17 +78,51 @@ class SearchQueryFilter(django_filters.CharFilter):
     field_class = SearchQueryField
 
 
-def slug_choice(model, label: str, noun: str, **kwargs):
-    """A filter chosen by slug from a text box: the people and sources are too many for a list.
+class NamedChoiceField(forms.CharField):
+    """A person or a source as a reader types it: its address (slug), or its name in any case, accents folded.
 
-    Links from person and source pages fill it in (`/facts/?person=moira-shearer`).
+    A name that fits several is an error listing them (`candidates`), for the page to
+    offer as links.
     """
-    return django_filters.ModelChoiceFilter(
-        queryset=model.objects.only("id", "slug", "name" if model is Person else "title"),
-        to_field_name="slug",
+
+    def __init__(self, *, model, noun, **kwargs):
+        self.model, self.noun = model, noun
+        self.candidates = []
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        lookup = names.find_named(self.model, value)
+        if lookup.found is not None:
+            return lookup.found
+        self.candidates = lookup.candidates
+        if self.candidates:
+            raise forms.ValidationError(
+                "“%(value)s” fits more than one %(noun)s: choose one below.",
+                code="ambiguous",
+                params={"value": value, "noun": self.noun},
+            )
+        params = {"value": value, "noun": self.noun}
+        raise forms.ValidationError("There is no %(noun)s called “%(value)s”.", code="invalid_choice", params=params)
+
+
+class NamedChoiceFilter(django_filters.Filter):
+    field_class = NamedChoiceField
+
+
+def named_choice(model, label: str, noun: str, help_text: str, **kwargs):
+    """A filter chosen from a text box with suggestions (a <datalist>): people and sources are too many for a list.
+
+    Links from person and source pages fill in the slug (`/facts/?person=moira-shearer`).
+    """
+    return NamedChoiceFilter(
+        model=model,
+        noun=noun,
         label=label,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "none"}),
-        error_messages={"invalid_choice": f"There is no {noun} with the address “%(value)s”."},
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"list": f"{noun}-suggestions", "autocomplete": "off", "spellcheck": "false"}),
         **kwargs,
     )
 
@@ -115,8 +152,8 @@ class FactFilter(django_filters.FilterSet):
         widget=PlainSelect,
         error_messages={"invalid_choice": "There is no topic with the address “%(value)s”."},
     )
-    person = slug_choice(Person, "Person (as in their address: moira-shearer)", "person", field_name="people")
-    source = slug_choice(Source, "Source (as in its address)", "source", method="filter_source")
+    person = named_choice(Person, "Person", "person", "A name, as you would write it.", field_name="people")
+    source = named_choice(Source, "Source", "source", "Its title, or a word of it.", method="filter_source")
     spoilers = django_filters.ChoiceFilter(
         choices=SPOILER_CHOICES,
         empty_label=None,
@@ -144,6 +181,34 @@ class FactFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = Fact.objects.published()
         super().__init__(data, queryset, **kwargs)
+        # Every control but the words sits in the filters panel, after the results; the
+        # `form` attribute keeps it part of the one search form wherever it is.
+        for name, field in self.form.fields.items():
+            if name != "q":
+                field.widget.attrs["form"] = SEARCH_FORM_ID
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid and self.data is not None:
+            # A person or source found from its slug or part of its name shows under its full name.
+            for name in ("person", "source"):
+                found = self.form.cleaned_data.get(name)
+                if found is not None:
+                    self.form.data[name] = found.name if name == "person" else found.title
+        return valid
+
+    def candidates(self) -> dict[str, list]:
+        """The people and sources an ambiguous name might mean, by field ("person": [...])."""
+        return {name: self.form.fields[name].candidates for name in ("person", "source")}
+
+    @property
+    def active_filter_count(self) -> int:
+        """How many filters narrow the results (the words aside): the count on the folded panel."""
+        if not self.is_valid():
+            return 0
+        data = self.form.cleaned_data
+        chosen = [data.get(name) for name in ("film", "topic", "person", "source")]
+        return sum(value is not None for value in chosen) + (data.get("spoilers") == SPOILERS_INCLUDE)
 
     def filter_q(self, queryset, name, value):
         return search.search_facts(queryset, value)

@@ -27,6 +27,7 @@ from functools import wraps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
@@ -135,14 +136,16 @@ def _audience(request) -> str:
 
 
 def page_etag(request) -> str:
-    """The ETag of the page at this URL for this audience at the current content version and release.
+    """The ETag of the page at this URL for this audience at the current content version and release, today.
 
     The query string counts only as far as the page reads it (`conditional_page(reads=…)`
-    has already reduced `request.GET` to those parameters, in a fixed order).
+    has already reduced `request.GET` to those parameters, in a fixed order). The day is
+    part of it because a fact's "Cite this" gives today's date as the access date.
     """
     query = request.GET.urlencode()
     path = request.path + (f"?{query}" if query else "")
-    material = "\n".join([settings.RELEASE, content_version(), _audience(request), path])
+    day = timezone.localdate().isoformat()
+    material = "\n".join([settings.RELEASE, content_version(), _audience(request), path, day])
     return '"' + hashlib.sha256(material.encode()).hexdigest()[:24] + '"'
 
 

@@ -30,6 +30,9 @@ class Backlink:
     url: str
     label: str
     is_draft: bool = False
+    is_spoiler: bool = False  # the fact reveals the ending
+    is_focus: bool = False  # the fact the reader came from (the source page's "Cited for" mode)
+    destination: str = "the fact"  # where the link goes, as its accessible name says
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,23 @@ class CitedSpan:
         # The same id `Citation.anchor` gives, so footnotes built from citations land here.
         return f"c{self.start}-{self.end}"
 
+    @property
+    def is_spoiler(self) -> bool:
+        """Only spoiler facts cite it, so its words give the ending away."""
+        return all(link.is_spoiler for link in self.backlinks)
+
 
 @dataclass(frozen=True)
 class MarkedParagraph:
     number: int
     anchor: str
-    html: SafeString
+    html: SafeString  # the whole paragraph, word for word
     is_cited: bool
+    # Holds words only spoiler facts cite: shown behind a "reveals the ending" control.
+    is_spoiler: bool = False
+    is_open: bool = False  # a spoiler paragraph shown open (the reader came from a spoiler fact)
+    # While a spoiler paragraph is closed: the passages non-spoiler facts cite in it, "…" between.
+    excerpt: SafeString | None = None
 
 
 @dataclass
@@ -159,7 +172,7 @@ def _nest(pieces: list[_Piece]) -> list[_Piece]:
 def _backlinks_html(links: list[Backlink]) -> str:
     anchors = []
     for link in links:
-        label = f"Back to the fact{' (draft)' if link.is_draft else ''}: {text.shorten(link.label, 90)}"
+        label = f"Back to {link.destination}{' (draft)' if link.is_draft else ''}: {text.shorten(link.label, 90)}"
         anchors.append(
             format_html('<a class="backlink" href="{}" title="{}" aria-label="{}">↩</a>', link.url, label, label)
         )
@@ -182,6 +195,8 @@ def _render(pieces: list[_Piece], content: str, start: int, end: int, inside_mar
                 classes.append("citation-continued")
             if all(link.is_draft for link in piece.span.backlinks):
                 classes.append("is-draft")
+            if any(link.is_focus for link in piece.span.backlinks):
+                classes.append("is-cited-for")
             if piece.carries_id:
                 out.append(
                     format_html(
@@ -221,10 +236,13 @@ def mark_up_paragraph(
     return mark_safe(_render(tree, content, paragraph.start, paragraph.end, False, []))
 
 
-def mark_up_source(content: str, spans) -> list[MarkedParagraph]:
+def mark_up_source(content: str, spans, reveal=()) -> list[MarkedParagraph]:
     """Every paragraph of `content`, numbered, with the passages `spans` cite highlighted.
 
     `spans` may repeat a passage (several facts citing it); they are merged into one mark.
+    A paragraph holding words only spoiler facts cite is a spoiler paragraph: closed, it
+    shows only the passages other facts cite (its `excerpt`); it is open when one of the
+    `reveal` ranges (the cited passages of the spoiler fact a reader came from) touches it.
     One pass over paragraphs and spans together, so a long source with thousands of
     citations costs no more than its length.
     """
@@ -241,12 +259,69 @@ def mark_up_source(content: str, spans) -> list[MarkedParagraph]:
         # Spans that ended before this paragraph are done with.
         open_spans = [span for span in open_spans if span.end > paragraph.start]
         next_start = paragraphs[index + 1].start if index + 1 < len(paragraphs) else None
+        hidden = _spoiler_words(open_spans, paragraph)
+        is_open = bool(hidden) and any(start < paragraph.end and paragraph.start < end for start, end in reveal)
+        excerpt = None
+        if hidden and not is_open:
+            # The excerpt comes first so the passages it shows carry their ids there.
+            excerpt = _excerpt(content, paragraph, open_spans, next_start, ids_given)
         result.append(
             MarkedParagraph(
                 number=paragraph.number,
                 anchor=f"p{paragraph.number}",
                 html=mark_up_paragraph(content, paragraph, open_spans, next_start, ids_given),
                 is_cited=bool(open_spans),
+                is_spoiler=bool(hidden),
+                is_open=is_open,
+                excerpt=excerpt,
             )
         )
     return result
+
+
+def _union(ranges) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping ranges covering what `ranges` cover (touching ranges join)."""
+    joined: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if joined and start <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], end)
+        else:
+            joined.append([start, end])
+    return [(start, end) for start, end in joined]
+
+
+def _clipped(spans, paragraph: text.Paragraph) -> list[tuple[int, int]]:
+    ranges = [(max(span.start, paragraph.start), min(span.end, paragraph.end)) for span in spans]
+    return _union((start, end) for start, end in ranges if start < end)
+
+
+def _spoiler_words(spans, paragraph: text.Paragraph) -> bool:
+    """Whether some words of `paragraph` are cited by spoiler facts only (and by no other fact)."""
+    shown = _clipped([span for span in spans if not span.is_spoiler], paragraph)
+    for start, end in _clipped([span for span in spans if span.is_spoiler], paragraph):
+        covered = sum(min(end, b) - max(start, a) for a, b in shown if a < end and start < b)
+        if covered < end - start:
+            return True
+    return False
+
+
+def _excerpt(content, paragraph, spans, next_start, ids_given) -> SafeString | None:
+    """The passages of a closed spoiler paragraph that non-spoiler facts cite, "…" between them.
+
+    Only those facts' back-links are kept: a spoiler fact's link would name it.
+    """
+    safe = []
+    for span in spans:
+        links = tuple(link for link in span.backlinks if not link.is_spoiler)
+        if links:
+            safe.append(CitedSpan(span.start, span.end, links))
+    runs = _clipped(safe, paragraph)
+    if not runs:
+        return None
+    parts = []
+    for start, end in runs:
+        run = text.Paragraph(paragraph.number, start, end, content[start:end])
+        parts.append(mark_up_paragraph(content, run, safe, next_start, ids_given))
+    lead = "… " if runs[0][0] > paragraph.start else ""
+    tail = " …" if runs[-1][1] < paragraph.end else ""
+    return mark_safe(lead + " … ".join(parts) + tail)

@@ -11,13 +11,15 @@ from django.shortcuts import get_object_or_404, render
 from . import filters, structured_data
 from .freshness import public_page
 from .models import Film, Person, Source, Topic
-from .selectors import facts, films, listings, search, sources
+from .selectors import citing, clickthrough, facts, films, listings, search, sources
+from .selectors.home import ORDERS, home_page
 from .templatetags.site_urls import absolute
 
 
-@public_page()
+@public_page(reads=["order", "page"])
 def home(request):
-    return render(request, "trivia/home.html", {"films": films.films_with_fact_counts()})
+    page = home_page(request.GET.get("order"), request.GET.get("page"))
+    return render(request, "trivia/home.html", {"page": page, "orders": ORDERS})
 
 
 @public_page(reads=["page"])
@@ -37,15 +39,14 @@ def film_detail(request, slug):
 def fact_detail(request, key):
     # Drafts are simply not in a reader's queryset, so they 404 like a missing key.
     fact = get_object_or_404(facts.reading_facts(request.user), key=key)
-    references = facts.number_footnotes([fact])
-    cite_text = facts.cite_this_fact(fact, references, settings.SITE_URL + fact.get_absolute_url())
-    return render(request, "trivia/fact_detail.html", {"fact": fact, "references": references, "cite_text": cite_text})
+    page = citing.fact_page(fact, settings.SITE_URL + fact.get_absolute_url())
+    return render(request, "trivia/fact_detail.html", {"fact": fact, "page": page})
 
 
-@public_page()
+@public_page(reads=clickthrough.PARAMETERS)
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    page = sources.source_page(source, request.user)
+    page = sources.source_page(source, request.user, request.GET)
     data = structured_data.creative_work(source, settings.SITE_URL + source.get_absolute_url())
     return render(
         request,
@@ -82,11 +83,9 @@ def topic_detail(request, slug):
 def fact_list(request):
     """Search and filter the published facts; a value that cannot be used gets the form back with HTTP 400."""
     filterset = filters.FactFilter(request.GET)
+    context = {"filter": filterset, "suggestions": search.name_suggestions(filterset)}
     if not filterset.is_valid():
-        return render(request, "trivia/fact_list.html", {"filter": filterset, "results": None}, status=400)
+        return render(request, "trivia/fact_list.html", {**context, "results": None}, status=400)
     results = search.search_results(filterset, request.GET.get("page"))
-    return render(
-        request,
-        "trivia/fact_list.html",
-        {"filter": filterset, "results": results, "canonical": filterset.canonical_query(results.window.number)},
-    )
+    canonical = filterset.canonical_query(results.window.number)
+    return render(request, "trivia/fact_list.html", {**context, "results": results, "canonical": canonical})

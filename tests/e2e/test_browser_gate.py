@@ -21,6 +21,8 @@ def run_browser_test_without_chromium(tmp_path, **env_overrides):
             "-m",
             "pytest",
             "tests/e2e/test_screenshots.py",
+            "-k",
+            "light",
             "-p",
             "no:cacheprovider",
             f"--output={tmp_path / 'results'}",

@@ -1,7 +1,7 @@
 """A reader's visit in a real browser, the way the issue describes it.
 
-Home → the film page → open a spoiler → follow a footnote to the highlighted passage
-on the source page and come back → search for a name → filter by topic → page through
+Home → the film page → open the ending's spoilers → follow a footnote to the highlighted
+passage on the source page and come back → search for a name → filter by topic → page through
 the results → open a fact's permalink → copy its "Cite this fact" text.
 """
 
@@ -35,37 +35,42 @@ def many_shearer_facts(red_shoes):
         CitationFactory(fact=fact, source=source, quote="When Ludovic Kennedy saw Moira Shearer in this film")
 
 
-def test_reader_journey_from_home_page_to_a_copied_citation(live_server, page, problems, many_shearer_facts):
-    # Home → film page.
-    page.goto(live_server.url + "/")
-    page.get_by_role("link", name="The Red Shoes").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("The Red Shoes")
-
-    # A spoiler is collapsed until the reader opens it.
-    spoiler = page.locator("#fact-heckroth-defends-grim-ending details.spoiler")
-    spoiler_text = spoiler.locator(".fact-text")
-    expect(spoiler_text).to_be_hidden()
-    spoiler.locator("summary").click()
-    expect(spoiler_text).to_be_visible()
-    expect(spoiler_text).to_contain_text("feet hacked off")
-
-    # Footnote → its reference → the highlighted passage on the source page.
+def follow_the_first_note_to_its_passage_and_come_back(page):
+    """Footnote → its note → the passage on the source page, named and highlighted → back."""
     fact = page.locator("#fact-over-budget")
     fact.locator("sup.fn a").first.click()
     expect(page).to_have_url(re.compile(r"#ref-1$"))
-    page.locator("#ref-1").get_by_role("link", name=re.compile("trivia notes")).click()
-    expect(page).to_have_url(re.compile(r"/sources/the-red-shoes-1948-trivia/#c\d+-\d+$"))
+    page.locator("#ref-1").get_by_role("link", name="Trivia notes, ¶1").click()
+    expect(page).to_have_url(
+        re.compile(r"/sources/the-red-shoes-1948-trivia/\?for=over-budget&note=1&from=film#c\d+-\d+$")
+    )
+    expect(page.locator(".cited-for")).to_contain_text("Cited for: The film went massively over budget.")
     target = page.locator(":target")
     expect(target).to_have_text("The film went massively over budget")
     assert target.evaluate("el => el.tagName") == "MARK"
-    # The passage is highlighted and outlined as the current target.
-    assert target.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
     expect(target).to_be_in_viewport()
 
     # ... and back to the film page, where the reader was.
     page.go_back()
     expect(page).to_have_url(re.compile(r"/films/the-red-shoes-1948/#ref-1$"))
     expect(page.locator("#ref-1")).to_be_in_viewport()
+
+
+def test_reader_journey_from_home_page_to_a_copied_citation(live_server, page, problems, many_shearer_facts):
+    # Home → film page.
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="The Red Shoes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("The Red Shoes")
+
+    # The ending's spoilers are folded behind one control until the reader opens it.
+    spoilers = page.locator("#topic-the-ending ~ details.spoiler-group")
+    spoiler_text = page.locator("#fact-heckroth-defends-grim-ending .fact-text")
+    expect(spoiler_text).to_be_hidden()
+    spoilers.locator("summary").click()
+    expect(spoiler_text).to_be_visible()
+    expect(spoiler_text).to_contain_text("feet hacked off")
+
+    follow_the_first_note_to_its_passage_and_come_back(page)
 
     # Search for a name from the header's search box.
     page.get_by_role("searchbox", name="Search facts").first.fill("Shearer")
@@ -94,7 +99,7 @@ def test_reader_journey_from_home_page_to_a_copied_citation(live_server, page, p
     fact_text = first_result.locator(".fact-text").text_content()
     first_result.get_by_role("link", name="Permalink").click()
     expect(page).to_have_url(re.compile(r"/facts/[a-z0-9-]+/$"))
-    expect(page.locator(".fact-text")).to_contain_text(fact_text)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(fact_text)
     cite_text = page.get_by_label("Plain text to copy").input_value()
     assert page.url.removeprefix(live_server.url) in cite_text
     page.get_by_role("button", name="Copy citation").click()

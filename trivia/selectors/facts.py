@@ -1,4 +1,4 @@
-"""What a fact carries to a page: its relations, the reading order, its footnotes and "cite this"."""
+"""What a fact carries to a page: its relations, the reading order, its footnotes, spoilers folded last."""
 
 from dataclasses import dataclass, field
 
@@ -14,19 +14,55 @@ READING_ORDER = ("film__title", "film__year", "film_id", *TOPIC_ORDER)
 
 @dataclass
 class Reference:
-    """One entry of a page's references list: a cited passage and the facts citing it.
+    """One note of a page: a cited passage and the facts citing it.
 
-    Two facts citing the very same passage share one number, as on Wikipedia.
+    Two facts citing the very same passage share one number, as on Wikipedia, and the
+    note links back to each with a letter (a, b, …). `url` (the click-through to the
+    passage) and `short_title` are set by `notes.finish_notes` once the page is known.
     """
 
     number: int
     citation: Citation
     facts: list[Fact] = field(default_factory=list)
+    url: str = ""
+    short_title: str = ""
 
     @property
     def is_spoiler(self) -> bool:
         """Only spoiler facts cite it, so its quote would give the ending away."""
         return all(fact.is_spoiler for fact in self.facts)
+
+    @property
+    def link_fact(self) -> Fact:
+        """The fact the passage link speaks for: a non-spoiler one if any, so it never opens spoilers."""
+        return next((fact for fact in self.facts if not fact.is_spoiler), self.facts[0])
+
+    @property
+    def backlinks(self) -> list[tuple[str, Fact]]:
+        """(letter, fact) for each fact citing the note: "" for a single fact, else a, b, … z, aa, ab…"""
+        if len(self.facts) == 1:
+            return [("", self.facts[0])]
+        return [(_letter(index), fact) for index, fact in enumerate(self.facts)]
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("a") + remainder) + letters
+    return letters
+
+
+def set_mentions(facts, page_person=None) -> None:
+    """Set `fact.mentions`: the people each fact names, less the one whose page it is."""
+    for fact in facts:
+        fact.mentions = [person for person in fact.people.all() if person != page_person]
+
+
+def spoilers_last(facts: list[Fact]) -> tuple[list[Fact], list[Fact]]:
+    """A group's facts split in two, order kept: those a reader sees, and the spoilers folded behind one control."""
+    return [fact for fact in facts if not fact.is_spoiler], [fact for fact in facts if fact.is_spoiler]
 
 
 def with_reading_relations(facts: QuerySet[Fact]) -> QuerySet[Fact]:
@@ -58,12 +94,13 @@ def number_footnotes(facts) -> list[Reference]:
     """Number the citations of `facts` in reading order, 1, 2, 3…, and return the references.
 
     Sets `fact.footnotes` (the fact's references, in order) on every fact: the fact
-    include shows them as `[1]` markers. A passage cited by several facts keeps the
-    number it got first.
+    include shows them as `[1]` markers, and `fact.needs_attention` when a citation's
+    source changed under it. A passage cited by several facts keeps the number it got first.
     """
     references: dict[tuple, Reference] = {}
     for fact in facts:
         fact.footnotes = []
+        fact.needs_attention = any(citation.is_broken for citation in fact.citations.all())
         for citation in fact.citations.all():
             passage = (citation.source_id, citation.start, citation.end, citation.quote, citation.is_broken)
             reference = references.get(passage)
@@ -72,21 +109,3 @@ def number_footnotes(facts) -> list[Reference]:
             reference.facts.append(fact)
             fact.footnotes.append(reference)
     return list(references.values())
-
-
-def cite_this_fact(fact: Fact, references: list[Reference], url: str) -> str:
-    """The plain-text "Cite this fact" block: the fact, its film, each source and passage, the URL."""
-    lines = [f"“{fact.text}”", f"Film: {fact.film}"]
-    for reference in references:
-        citation = reference.citation
-        source = citation.source
-        origin = ", ".join(part for part in (source.author, source.title, source.publisher) if part)
-        line = f"Source [{reference.number}]: {origin}, {citation.locator}"
-        if source.accessed:
-            line += f" (accessed {source.accessed.isoformat()})"
-        lines.append(line)
-        lines.append(f"  Passage: “{citation.quote}”")
-        if citation.is_broken:
-            lines.append("  (This citation needs attention: the source has changed since it was checked.)")
-    lines.append(f"URL: {url}")
-    return "\n".join(lines)

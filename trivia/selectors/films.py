@@ -1,13 +1,14 @@
-"""Films: the home page's list, and one film's page of facts grouped by topic."""
+"""One film's page of facts grouped by topic, its table of contents and its credits."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
 from .. import pagination
 from ..models import Credit, Fact, Film, Topic
-from .facts import TOPIC_ORDER, Reference, number_footnotes, reading_facts
+from .clickthrough import origin_for
+from .facts import TOPIC_ORDER, Reference, number_footnotes, reading_facts, set_mentions, spoilers_last
+from .notes import SourceEntry, finish_notes
 
 # A film page shows at most this many facts; a film with more is split into numbered
 # pages (`?page=2`) so a 1,000-fact film stays a readable, light page. Topic order runs
@@ -20,6 +21,7 @@ class TopicSection:
     topic: Topic
     facts: list[Fact]
     continued: bool = False  # the topic began on an earlier page
+    spoilers: list[Fact] = field(default_factory=list)  # shown last, behind one "Show N spoilers" control
 
 
 @dataclass
@@ -36,29 +38,11 @@ class FilmPage:
     references: list[Reference]
     toc: list[TocEntry]
     window: pagination.PageWindow
+    sources: list[SourceEntry] = field(default_factory=list)
 
     @property
     def fact_count(self) -> int:
         return self.window.total
-
-
-def films_with_fact_counts() -> QuerySet[Film]:
-    """Every film with its number of published facts; the best-documented films first.
-
-    A count per film through the (film, status, …) index rather than one GROUP BY over
-    every fact.
-    """
-    published = (
-        Fact.objects.published()
-        .filter(film=OuterRef("pk"))
-        .order_by()
-        .values("film")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Film.objects.annotate(published_fact_count=Coalesce(Subquery(published), 0)).order_by(
-        "-published_fact_count", "title", "year"
-    )
 
 
 def film_credits(film: Film) -> list[Credit]:
@@ -93,7 +77,6 @@ def film_page(film: Film, user, raw_page=None) -> FilmPage:
     toc = film_table_of_contents(film, user)
     window = pagination.window(raw_page, sum(entry.fact_count for entry in toc), FILM_PAGE_SIZE)
     page_facts = list(reading_facts(user).filter(film=film).order_by(*TOPIC_ORDER)[window.bounds])
-    references = number_footnotes(page_facts)
     started_earlier = {entry.topic.pk for entry in toc if entry.page_number < window.number}
     sections: list[TopicSection] = []
     for fact in page_facts:
@@ -101,4 +84,10 @@ def film_page(film: Film, user, raw_page=None) -> FilmPage:
         if not sections or sections[-1].topic.pk != fact.topic_id:
             sections.append(TopicSection(fact.topic, [], fact.topic_id in started_earlier))
         sections[-1].facts.append(fact)
-    return FilmPage(film, sections, references, toc, window)
+    for section in sections:
+        section.facts, section.spoilers = spoilers_last(section.facts)
+    # Numbered as the reader meets them: each topic's spoilers come after its other facts.
+    references = number_footnotes([fact for section in sections for fact in section.facts + section.spoilers])
+    set_mentions(page_facts)
+    sources = finish_notes(references, origin_for("film", window))
+    return FilmPage(film, sections, references, toc, window, sources)

@@ -1,12 +1,14 @@
 """A person's or a topic's facts across films, a page at a time, grouped by film."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
 from .. import pagination
 from ..models import Credit, Fact, Film, Person, Topic
-from .facts import READING_ORDER, Reference, number_footnotes, reading_facts
+from .clickthrough import origin_for
+from .facts import READING_ORDER, Reference, number_footnotes, reading_facts, set_mentions, spoilers_last
+from .notes import SourceEntry, finish_notes
 
 # Person and topic pages list facts across films; past this many they go on numbered
 # pages (`?page=2`), so a topic with 20,000 facts is still a light page.
@@ -17,6 +19,7 @@ LIST_PAGE_SIZE = 100
 class FilmGroup:
     film: Film
     facts: list[Fact]
+    spoilers: list[Fact] = field(default_factory=list)  # shown last, behind one "Show N spoilers" control
 
 
 @dataclass
@@ -26,32 +29,38 @@ class FactListPage:
     groups: list[FilmGroup]
     references: list[Reference]
     window: pagination.PageWindow
+    sources: list[SourceEntry] = field(default_factory=list)
 
     @property
     def fact_count(self) -> int:
         return self.window.total
 
 
-def fact_list_page(facts: QuerySet[Fact], raw_page) -> FactListPage:
+def fact_list_page(facts: QuerySet[Fact], raw_page, kind: str, slug: str, page_person=None) -> FactListPage:
     """The page `raw_page` asks for of `facts` (in reading order), grouped by film, footnotes numbered.
 
+    `kind` and `slug` name the page ("person", "hein-heckroth") for the notes' click-through links.
     Queries: one count, one page of facts and its prefetches — never one per fact.
     """
     window = pagination.window(raw_page, facts.count(), LIST_PAGE_SIZE)
     page_facts = list(facts.order_by(*READING_ORDER)[window.bounds])
-    references = number_footnotes(page_facts)
     groups: list[FilmGroup] = []
     for fact in page_facts:
         if not groups or groups[-1].film.pk != fact.film_id:
             groups.append(FilmGroup(fact.film, []))
         fact.film = groups[-1].film  # one Film object per group
         groups[-1].facts.append(fact)
-    return FactListPage(groups, references, window)
+    for group in groups:
+        group.facts, group.spoilers = spoilers_last(group.facts)
+    references = number_footnotes([fact for group in groups for fact in group.facts + group.spoilers])
+    set_mentions(page_facts, page_person)
+    sources = finish_notes(references, origin_for(kind, window, slug))
+    return FactListPage(groups, references, window, sources)
 
 
 def person_page(person: Person, user, raw_page=None) -> FactListPage:
     """The facts visible to `user` that mention `person`, across films, by film then topic."""
-    return fact_list_page(reading_facts(user).filter(people=person), raw_page)
+    return fact_list_page(reading_facts(user).filter(people=person), raw_page, "person", person.slug, person)
 
 
 def person_credits(person: Person) -> list[Credit]:
@@ -61,4 +70,4 @@ def person_credits(person: Person) -> list[Credit]:
 
 def topic_page(topic: Topic, user, raw_page=None) -> FactListPage:
     """The facts visible to `user` under `topic`, across films, by film then position."""
-    return fact_list_page(reading_facts(user).filter(topic=topic), raw_page)
+    return fact_list_page(reading_facts(user).filter(topic=topic), raw_page, "topic", topic.slug)

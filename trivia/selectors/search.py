@@ -6,7 +6,9 @@ from django.db.models import Count, Q
 
 from .. import pagination, search, text
 from ..filters import SPOILERS_INCLUDE, FactFilter
-from ..models import Fact
+from ..models import Fact, Person, Source
+from . import names
+from .clickthrough import Origin, passage_url
 from .facts import with_reading_relations
 
 PAGE_SIZE = 25
@@ -72,10 +74,24 @@ def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
 
 
 def highlight_facts(facts, terms) -> None:
-    """Set `highlighted_text` on each fact, `highlighted_name` on its people, `highlighted_quote` on its citations."""
+    """Set `highlighted_text` on each fact, `highlighted_name` on its people, `highlighted_quote` on its citations.
+
+    Each citation also gets its click-through `passage_url`, numbered as on the fact's own
+    page, which its "back" link returns to.
+    """
     for fact in facts:
         fact.highlighted_text = search.highlight(fact.text, terms)
         for person in fact.people.all():
             person.highlighted_name = search.highlight(person.name, terms)
-        for citation in fact.citations.all():
+        for number, citation in enumerate(fact.citations.all(), start=1):
             citation.highlighted_quote = search.highlight(citation.quote, terms)
+            citation.passage_url = passage_url(citation, fact, number, Origin("fact"))
+
+
+def name_suggestions(filterset: FactFilter) -> dict[str, list[str]]:
+    """The names the person and source boxes suggest: the chosen film's, or everyone's while they are few.
+
+    Two queries, whatever the number of people and sources.
+    """
+    film = filterset.form.cleaned_data.get("film") if filterset.is_valid() else None
+    return {"person": names.suggestions(Person, film), "source": names.suggestions(Source, film)}

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from ..models import Citation, Fact, Source
 from ..source_markup import Backlink, CitedSpan, MarkedParagraph, mark_up_source
 from ..structured_data import is_web_url
+from .clickthrough import CitedFor, cited_for
 
 
 @dataclass
@@ -25,7 +26,11 @@ class SourcePage:
     paragraphs: list[MarkedParagraph]
     broken: list[BrokenCitation]
     citing_fact_count: int
-    spoiler_paragraphs: set[int]  # numbers of paragraphs cited by a spoiler fact
+    cited_for: CitedFor | None = None  # the fact the reader came from, in the click-through mode
+
+    @property
+    def has_spoilers(self) -> bool:
+        return any(paragraph.is_spoiler for paragraph in self.paragraphs)
 
     @property
     def uncited(self) -> list[MarkedParagraph]:
@@ -36,12 +41,15 @@ class SourcePage:
         return self.source.url if is_web_url(self.source.url) else ""
 
 
-def source_page(source: Source, user) -> SourcePage:
+def source_page(source: Source, user, params=None) -> SourcePage:
     """The source's text with the passages that visible facts cite marked, in one query.
 
     Readers see the citations of published facts only; staff also see drafts' (marked
     as drafts). The number of queries does not grow with the number of citations.
+    `params` (the query string) may name the fact a reader came from: one more query,
+    and that fact's passages are picked out, its spoilers open (`clickthrough`).
     """
+    focus = cited_for(source, user, params) if params else None
     # EXISTS per citation, not `fact__in=<visible facts>`: SQLite would first list every
     # published fact (100,000 ids, tens of milliseconds) to keep a source's few dozen.
     visible = Exists(Fact.objects.visible_to(user).filter(pk=OuterRef("fact_id")))
@@ -54,16 +62,11 @@ def source_page(source: Source, user) -> SourcePage:
         )
         .order_by("start", "-end", "fact__position", "fact__pk")
     )  # fmt: skip
-    spans = [
-        CitedSpan(
-            citation.start,
-            citation.end,
-            (Backlink(citation.fact.get_absolute_url(), citation.fact.text, not citation.fact.is_published),),
-        )
-        for citation in citations
-        if not citation.is_broken
-    ]
-    paragraphs = mark_up_source(source.content, spans)
+    spans = [_span(citation, focus) for citation in citations if not citation.is_broken]
+    # Arriving from a spoiler fact opens the spoiler paragraphs its passages are in.
+    revealing = focus is not None and focus.fact.is_spoiler
+    reveal = [(span.start, span.end) for span in spans if revealing and span.backlinks[0].is_focus]
+    paragraphs = mark_up_source(source.content, spans, reveal)
     valid_anchors = {span.anchor for span in spans}
     broken = []
     for citation in citations:
@@ -76,5 +79,15 @@ def source_page(source: Source, user) -> SourcePage:
         paragraphs=paragraphs,
         broken=broken,
         citing_fact_count=len({citation.fact_id for citation in citations}),
-        spoiler_paragraphs={c.paragraph for c in citations if c.fact.is_spoiler and not c.is_broken},
+        cited_for=focus,
     )
+
+
+def _span(citation: Citation, focus: CitedFor | None) -> CitedSpan:
+    """A citation's passage with its back-link; the fact the reader came from links back to their place."""
+    fact = citation.fact
+    link = Backlink(fact.get_absolute_url(), fact.text, not fact.is_published, fact.is_spoiler)
+    if focus and focus.fact.pk == fact.pk:
+        destination = f"{focus.back_to} [{focus.note}]"
+        link = Backlink(focus.back_url, fact.text, link.is_draft, link.is_spoiler, True, destination)
+    return CitedSpan(citation.start, citation.end, (link,))

@@ -1,0 +1,104 @@
+"""The home page: the best-documented films first, then every film by title or by year, a page at a time."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr, Upper
+from django.utils.http import urlencode
+
+from .. import pagination
+from ..models import Fact, Film
+
+FEATURED_COUNT = 6
+HOME_PAGE_SIZE = 50
+BY_TITLE, BY_YEAR = "title", "year"
+ORDERS = {BY_TITLE: "by title", BY_YEAR: "by year"}
+
+
+@dataclass
+class IndexEntry:
+    """A letter (by title) or a decade (by year), and the page of the list where its films start."""
+
+    label: str
+    url: str  # "?order=year&page=3#films-1940s"
+
+
+@dataclass
+class HomePage:
+    featured: list[Film]  # the best-documented films; empty when every film fits beside them
+    films: list[Film]  # this page of the list, each with `published_fact_count`, `group_anchor` on the first of a group
+    order: str
+    window: pagination.PageWindow
+    index: list[IndexEntry]
+
+    @property
+    def order_label(self) -> str:
+        return ORDERS[self.order]
+
+    @property
+    def canonical_query(self) -> str:
+        """This page's query string with defaults left out: "", "page=2", "order=year&page=3"."""
+        return page_query(self.order, self.window.number)
+
+
+def page_query(order: str, number: int) -> str:
+    params = {"order": order} if order != BY_TITLE else {}
+    if number > 1:
+        params["page"] = number
+    return urlencode(params)
+
+
+def with_fact_counts(films: QuerySet[Film]) -> QuerySet[Film]:
+    """`films` with their number of published facts: a count per film through the (film, status, …) index."""
+    published = (
+        Fact.objects.published()
+        .filter(film=OuterRef("pk"))
+        .order_by()
+        .values("film")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return films.annotate(published_fact_count=Coalesce(Subquery(published), 0))
+
+
+def _group_expression(order: str):
+    # The same expression groups the index and sorts the list, so a letter's page is exact.
+    return Upper(Substr("title", 1, 1)) if order == BY_TITLE else F("year") / 10 * 10
+
+
+def _group_label(order: str, group) -> tuple[str, str]:
+    if order == BY_YEAR:
+        return f"{group}s", f"films-{group}s"
+    label = group if group.isalpha() else "#"
+    return label, f"films-{label if label != '#' else 'other'}"
+
+
+def home_page(raw_order=None, raw_page=None) -> HomePage:
+    """Four queries whatever the number of films: the featured films, the index, and one page of the list.
+
+    Any `order` but "year" lists by title; any `page` gives a page (`pagination`).
+    """
+    order = BY_YEAR if raw_order == BY_YEAR else BY_TITLE
+    group = _group_expression(order)
+    groups = list(Film.objects.annotate(group=group).values("group").annotate(n=Count("pk")).order_by("group"))
+    total = sum(row["n"] for row in groups)
+    window = pagination.window(raw_page, total, HOME_PAGE_SIZE)
+    index, seen = [], 0
+    for row in groups:
+        label, anchor = _group_label(order, row["group"])
+        if not index or index[-1].label != label:
+            query = page_query(order, seen // HOME_PAGE_SIZE + 1)
+            index.append(IndexEntry(label, f"?{query}#{anchor}" if query else f"#{anchor}"))
+        seen += row["n"]
+    sort = ("group", "title", "year", "pk") if order == BY_TITLE else ("year", "title", "pk")
+    films = list(with_fact_counts(Film.objects.annotate(group=group)).order_by(*sort)[window.bounds])
+    anchors_given = set()
+    for film in films:
+        _, anchor = _group_label(order, film.group)
+        film.group_anchor = anchor if anchor not in anchors_given else ""
+        anchors_given.add(anchor)
+    featured = []
+    if total > FEATURED_COUNT:
+        best = with_fact_counts(Film.objects.all()).order_by("-published_fact_count", "title", "year")
+        featured = list(best[:FEATURED_COUNT])
+    return HomePage(featured, films, order, window, index)
