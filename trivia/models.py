@@ -1,9 +1,7 @@
-"""The trivia data model: films, people, topics, sources, facts and their citations.
+"""The trivia data model: films, people, topics, sources, facts and the citations tying facts to passages.
 
-Provenance is the point: a `Citation` ties a `Fact` to the exact characters of a
-`Source` that support it, and `source.content[start:end] == quote` is an invariant
-checked on every save (and by the database where SQL can say it). Every model has a
-natural key so fixture dumps move between databases without primary-key clashes.
+The rules about sources and citations are trivia/integrity.py's; the database keeps what
+SQL can say. Every model has a natural key, so fixtures move between databases.
 """
 
 import secrets
@@ -336,11 +334,9 @@ class CitationManager(models.Manager):
 
 @reversion.register()
 class Citation(TimeStamped):
-    """The exact passage of a source that supports a fact.
+    """The exact passage of a source that supports a fact (`source.content[start:end] == quote`).
 
-    Invariant: `source.content[start:end] == quote`, unless the citation is marked
-    broken (its source changed and the quote is gone or ambiguous); a broken citation
-    keeps its last good offsets and is never moved to a look-alike passage.
+    A broken citation (its source changed under it) keeps its last good offsets and a reason.
     """
 
     fact = models.ForeignKey(Fact, on_delete=models.CASCADE, related_name="citations")
