@@ -281,14 +281,12 @@ class Fact(TimeStamped):
     is_spoiler = models.BooleanField("spoiler", default=False, help_text="Reveals the plot or ending; shown collapsed.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     position = models.PositiveIntegerField(default=0, help_text="Order within its topic on the film page.")
-    # Set once, by trivia/publishing.py, the first time the fact is published; kept if it returns to draft.
-    published_at = models.DateTimeField(
+    published_at = models.DateTimeField(  # set once, by trivia/publishing.py
         "first published", null=True, blank=True, editable=False, help_text="Kept if the fact goes back to draft."
     )
     # Optimistic locking: bumped on every save so a stale edit form can be refused.
     lock_version = models.PositiveIntegerField(default=1, editable=False)
-    # Derived: fact text, people's names and cited quotes, folded for full-text search.
-    # Not serialised: it is rebuilt after a fixture load.
+    # Derived (trivia/search.py), so not serialised: rebuilt after a fixture load.
     search_document = models.TextField(blank=True, default="", editable=False, serialize=False)
 
     objects = FactManager()
@@ -304,9 +302,8 @@ class Fact(TimeStamped):
             ),
         ]
         indexes = [
-            # The film page: one film's published facts in topic order.
+            # The film page (one film's facts in topic order) and topic pages across films.
             models.Index(fields=["film", "status", "topic", "position"], name="fact_film_page_idx"),
-            # Topic pages across films.
             models.Index(fields=["topic", "status", "position"], name="fact_topic_page_idx"),
             models.Index(fields=["status", "updated_at"], name="fact_status_updated_idx"),
             # The feeds: newest first by first publication.
