@@ -198,12 +198,9 @@ class Source(TimeStamped):
     accessed = models.DateField(null=True, blank=True, help_text="When the source was read or retrieved.")
     content = models.TextField(help_text="The verbatim text. Line endings are stored as \\n.")
     sha256 = models.CharField(
-        "SHA-256",
-        max_length=64,
-        unique=True,
-        editable=False,
+        "SHA-256", max_length=64, unique=True, editable=False,
         help_text="Fingerprint of the content; changes whenever the content does.",
-    )
+    )  # fmt: skip
     # Optimistic locking: bumped on every save so a stale edit form can be refused.
     lock_version = models.PositiveIntegerField(default=1, editable=False)
 
