@@ -240,6 +240,19 @@ def search_facts(queryset, q: str | None):
     raise NotImplementedError(f"Full-text search is not set up for the {vendor} database.")
 
 
+def newest_first(matches):
+    """Matches from `search_facts`, newest (highest id) first, in an order the index gives without sorting.
+
+    With a slice, the database stops after that many, however many facts match: SQLite
+    reads FTS5's lists backwards (ordering by the fact's id instead would sort every
+    match first), PostgreSQL walks the primary key backwards, checking the stored vector,
+    or for a rarer word sorts what the GIN index found.
+    """
+    if connections[matches.db].vendor == "sqlite":
+        return matches.extra(order_by=[f"-{FTS_TABLE}.rowid"])
+    return matches.order_by("-pk")
+
+
 def highlight(text: str, q_or_terms) -> SafeString:
     """`text` escaped for HTML, with the words the query matches wrapped in `<mark>`."""
     terms = query_terms(q_or_terms) if isinstance(q_or_terms, str) else list(q_or_terms or ())
