@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.run import BenchError, parse_wrk
+from bench.common import BenchError, parse_wrk
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8150/bench/hello/
   1 threads and 2 connections
