@@ -176,7 +176,7 @@ class PostgresDatabase:
     def sibling(self, suffix: str) -> "PostgresDatabase":
         return PostgresDatabase(self.server_url, f"{self.label}_{suffix}")
 
-    def _execute(self, sql: str):
+    def execute(self, sql: str):
         import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=3) as connection:
@@ -184,14 +184,14 @@ class PostgresDatabase:
             return cursor.fetchall() if cursor.description else None
 
     def exists(self) -> bool:
-        return bool(self._execute(f"SELECT 1 FROM pg_database WHERE datname = '{self.dbname}'"))
+        return bool(self.execute(f"SELECT 1 FROM pg_database WHERE datname = '{self.dbname}'"))
 
     def recreate(self):
-        self._execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
-        self._execute(f'CREATE DATABASE "{self.dbname}"')
+        self.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
+        self.execute(f'CREATE DATABASE "{self.dbname}"')
 
     def version(self) -> str:
-        return self._execute("SHOW server_version")[0][0]
+        return self.execute("SHOW server_version")[0][0]
 
     def answers(self) -> bool:
         try:
