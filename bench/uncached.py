@@ -8,8 +8,12 @@ is reported beside it.
 
 import json
 import statistics
+import sys
+from pathlib import Path
 
-import common as bench
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common as bench  # noqa: E402  (bench/common.py, the same directory)
 
 # Issue 16's targets: a page's uncached p50 as a multiple of the floor's p50.
 TARGETS = {

@@ -19,7 +19,6 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
 from tests.test_fixtures_roundtrip import DUMP_OPTIONS, build_knowledge_base, empty_trivia_tables, snapshot
 from trivia import search
-from trivia.management.commands import loaddata as trivia_loaddata
 from trivia.models import Citation, Fact, Film, Topic
 
 
@@ -44,20 +43,6 @@ def add_facts(count: int):
     for number in range(count):
         fact = FactFactory(film=film, text=f"Extra fact {number} on a film of its own.", people=[person])
         CitationFactory(fact=fact, source=source)
-
-
-@pytest.fixture
-def stock_loads(monkeypatch):
-    """The fixture labels the stock `loaddata` path read (it reads each through `load_label`)."""
-    labels = []
-    original = trivia_loaddata.Command.load_label
-
-    def spy(self, fixture_label):
-        labels.append(fixture_label)
-        return original(self, fixture_label)
-
-    monkeypatch.setattr(trivia_loaddata.Command, "load_label", spy)
-    return labels
 
 
 # --- dumpdata ---------------------------------------------------------------------------------------

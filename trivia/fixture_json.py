@@ -93,7 +93,7 @@ class _ArrayReader:
             return value
 
 
-def read_array(handle, chunk: int = READ_CHUNK):
+def read_array(handle, chunk: int | None = None):
     """Yield the elements of the JSON array in the text file `handle` one at a time.
 
     Memory holds one piece of the file and the element being read, never the whole file:
@@ -101,7 +101,7 @@ def read_array(handle, chunk: int = READ_CHUNK):
     `json.JSONDecodeError` for bad syntax) when the file is not exactly one JSON array;
     elements before the fault have been yielded by then.
     """
-    reader = _ArrayReader(handle, chunk)
+    reader = _ArrayReader(handle, chunk or READ_CHUNK)
     reader.expect("[")
     if reader.next_character() == "]":
         reader.position += 1
