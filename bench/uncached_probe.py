@@ -58,6 +58,8 @@ class PageType:
     name: str
     urls: list[str]
     cold_ms: list[float] = field(default_factory=list)
+    # CPU time of this process (the database's too on SQLite): steadier than wall time on a shared machine.
+    cold_cpu_ms: list[float] = field(default_factory=list)
     warm_ms: list[float] = field(default_factory=list)
     queries: int = 0
     bytes: int = 0
@@ -139,7 +141,9 @@ def measure(types: list[PageType], rounds: int) -> dict:
             floor_samples[name].append(statistics.median(floor_ms(client, url, FLOOR_REQUESTS)))
         for page in types:
             url = page.urls[number % len(page.urls)]
+            cpu = time.process_time()
             elapsed, _ = cold(client, url)
+            page.cold_cpu_ms.append((time.process_time() - cpu) * 1000)
             page.cold_ms.append(elapsed)
             # The first hit after a render can pay for its garbage; the median of three is what a hit costs.
             page.warm_ms.append(statistics.median(timed_get(client, url)[0] for _ in range(3)))
