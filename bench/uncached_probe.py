@@ -177,9 +177,36 @@ def profile(types: list[PageType], name: str, rounds: int, out: Path) -> None:
         profiler.runcall(client.get, url)
     with open(out, "w") as handle:
         stats = pstats.Stats(profiler, stream=handle)
+        handle.write(where_the_time_went(stats, rounds) + "\n\n")
         stats.sort_stats("tottime").print_stats(40)
         stats.sort_stats("cumulative").print_stats(60)
     print(f"Wrote {out}")
+
+
+# (file ending, function) -> what it stands for, in the profile's summary.
+PHASES = {
+    ("django/core/handlers/base.py", "get_response"): "the whole request",
+    ("django/template/backends/django.py", "render"): "templates (Django's engine)",
+    ("django/db/models/query.py", "_fetch_all"): "ORM: querysets evaluated (SQL, rows to objects, prefetches)",
+    ("django/db/backends/utils.py", "_execute"): "of which the database driver (SQL sent and answered)",
+    ("django/urls/base.py", "reverse"): "reverse() (get_absolute_url)",
+    ("trivia/compression.py", "compressed_bodies"): "compression (gzip and brotli, every render)",
+    ("trivia/search.py", "highlight"): "search highlighting",
+}
+
+
+def where_the_time_went(stats: pstats.Stats, renders: int) -> str:
+    """Cumulative time per render in the phases above (under cProfile, which inflates Python-heavy parts)."""
+    lines = [f"Per render, cumulative, under cProfile ({renders} renders):"]
+    for (path, function), label in PHASES.items():
+        found = [
+            (entry[1], entry[3])
+            for (filename, _, name), entry in stats.stats.items()
+            if filename.endswith(path) and name == function
+        ]
+        calls, cumulative = sum(c for c, _ in found), sum(t for _, t in found)
+        lines.append(f"  {cumulative / renders * 1000:8.1f} ms  {calls / renders:7.0f} calls  {label}")
+    return "\n".join(lines)
 
 
 def main():
