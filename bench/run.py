@@ -14,13 +14,18 @@ that answers) and each size, this script:
 5. on a database of `--fixture-facts` facts (100,000 by default, the issue's size: the
    trivia fast paths of `dumpdata` and `loaddata` take well under a minute each, see
    docs/performance.md), times `dumpdata`, the project's `export_trivia` (the same file)
-   and `loaddata` into an empty database, each with a time limit;
+   and `loaddata` into an empty database, each with a time limit and its peak memory;
+6. on each engine's largest database: first visits in process as multiples of `/healthz`
+   (bench/uncached.py) and the readers scenario (bench/readers.py);
+7. renders per edit with per-worker caches and with Redis (bench/shared_cache.py);
 
 then writes the tables, the machine and the versions into `docs/performance.md`
-between the `bench:results` markers (the analysis around them is kept).
+between the `bench:results`, `bench:uncached`, `bench:readers` and `bench:cache` markers
+(the analysis around them is kept).
 
 Usage: `python bench/run.py [--sizes 1000 100000] [--rounds 3] [--duration 2] [--fixture-facts 10000]
-[--no-dump] [--sqlite-only] [--reuse] [--no-page-cache] [--no-report]`.
+[--no-dump] [--sqlite-only] [--reuse] [--no-page-cache] [--no-uncached] [--no-readers] [--no-cache-bench]
+[--no-report]`; `--help` lists every option.
 """
 
 import argparse
