@@ -13,7 +13,7 @@ PAGE_SIZE = 25
 # A search with words looks at no more matches than this, the newest first (the order the
 # full-text index reads them in, without sorting), and counts and ranks those: a word found
 # in most facts then costs the same at 10,000 and at 1,000,000 facts. Past it the page says
-# "1,000+" and asks for a narrower search (docs/performance.md, "Bounded search").
+# "1,000+" and asks for a narrower search (docs/performance.md, "First visits (issue 16)").
 MATCH_LIMIT = 1000
 
 
@@ -127,10 +127,11 @@ def _bounded_page(filterset: FactFilter, include_spoilers: bool, raw_page):
     else:
         chosen = Fact.objects.filter(pk__in=[row[0] for row in rows]).order_by(*READING_ORDER)
         page_ids = list(chosen.values_list("pk", flat=True)[window.bounds])
-    hidden = 0
-    if capped and not include_spoilers:
+    if include_spoilers:
+        hidden = 0
+    elif capped:
         hidden = None
-    elif not include_spoilers:
+    else:
         spoilers = search.newest_first(filterset.matches_including_spoilers.filter(is_spoiler=True).order_by())
         hidden = spoilers[: MATCH_LIMIT + 1].count()
     return window, page_ids, hidden, capped
