@@ -15,6 +15,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -303,33 +304,54 @@ class Child:
     stdout: str
 
 
+# Runs the command (argv[2:]) as its own child and writes that child's peak RSS (KiB) to argv[1]. A command forked
+# straight from the benchmark would have the benchmark's resident size in its peak: the kernel carries what a
+# forked process held over exec into ru_maxrss. Forked from this small process, it carries only this.
+PEAK_WRAPPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(command: list[str], env: dict, timeout: float | None = None) -> Child:
-    """Run `command` from the project root; its peak RSS comes from the kernel (`wait4` on that one child).
+    """Run `command` from the project root; its peak RSS comes from the kernel (`wait4` on that one process).
 
     Raises `BenchError` when it fails, `subprocess.TimeoutExpired` (after killing it) past `timeout`.
     """
-    OUT.mkdir(exist_ok=True)
-    with open(OUT / "child.out", "w+") as stdout, open(OUT / "child.err", "w+") as stderr:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        tempfile.TemporaryFile("w+") as stdout,
+        tempfile.TemporaryFile("w+") as stderr,
+    ):
+        peak = Path(scratch) / "peak"
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, start_new_session=True)
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if timeout is not None and time.perf_counter() - started > timeout:
-                os.killpg(process.pid, signal.SIGKILL)
-                os.wait4(process.pid, 0)
-                process.returncode = -signal.SIGKILL
-                raise subprocess.TimeoutExpired(command, timeout)
-            time.sleep(0.1)
+        process = subprocess.Popen(
+            [PYTHON, "-c", PEAK_WRAPPER, str(peak), *command],
+            cwd=ROOT,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
         elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         stdout.seek(0)
         stderr.seek(0)
         if process.returncode != 0:
             raise BenchError(f"{' '.join(command[1:4])}… failed:\n{stderr.read().strip()[-2000:]}")
         # ru_maxrss is in kibibytes on Linux.
-        return Child(elapsed, usage.ru_maxrss / 1024, stdout.read())
+        return Child(elapsed, int(peak.read_text()) / 1024, stdout.read())
 
 
 def manage_measured(env: dict, *args: str, timeout: float | None = None) -> Child:
