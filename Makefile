@@ -14,7 +14,7 @@ UV_VERSION := 0.13.8
 DEV := DJANGO_DEBUG=1
 
 .PHONY: install install-runtime migrate seed run release serve worker test lint migrations-check pytest \
-	test-postgres bench lock clean
+	test-postgres bench bench-scale lock clean
 
 define venv_install
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "redshoes needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -87,12 +87,20 @@ test-postgres: install
 
 # Performance (README "Benchmark"): builds 1,000- and 100,000-fact databases on SQLite and, when the
 # server answers, PostgreSQL (in their own databases, never DATABASE_URL's), loads every public page
-# with wrk under gunicorn next to a hello view and a static file, compares per-worker page caches
-# with a shared Redis on two servers, and writes docs/performance.md.
-# About 10 minutes. wrk comes from Debian's packages.
+# with wrk under gunicorn next to a hello view and a static file, times dumpdata and loaddata,
+# measures first visits (uncached, in process) against /healthz, runs the readers scenario (every
+# public page, Zipf-distributed, while an editor saves a fact a second), compares per-worker page
+# caches with a shared Redis on two servers, and writes docs/performance.md.
+# About 15 minutes. wrk comes from Debian's packages.
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The scaling table (bench/scale.py): 10,000, 100,000 and 1,000,000 facts on each engine (generation,
+# database size, first visits per page type, dumpdata and loaddata with their peak memory). Run it on
+# its own: most of an hour per engine at a million facts, and several GB of disk.
+bench-scale: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 # Re-pin every dependency after editing pyproject.toml: the runtime lock first, then the
 # development lock constrained to the same runtime versions.

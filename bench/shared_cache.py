@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as bench  # noqa: E402  (bench/run.py, the same directory)
+import common as bench  # noqa: E402  (bench/common.py, the same directory)
 
 REDIS_URL = os.environ.get("REDSHOES_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CACHE_START = "<!-- bench:cache:start -->"
@@ -93,7 +93,7 @@ def measure(database, label: str, redis_prefix: str | None, urls, args) -> tuple
         renders = requests = 0
         for _ in range(args.edits):
             bench.manage(bench.bench_env(database.url), "shell", "-c", EDIT)
-            counted = one_edit(ports, urls, args.rounds)
+            counted = one_edit(ports, urls, args.cache_rounds)
             renders, requests = renders + counted[0], requests + counted[1]
         sizes = wire_bytes(ports[0], urls[1])
     finally:
@@ -135,12 +135,7 @@ def bench_shared_cache(database, facts: int, args) -> tuple[list[CacheRun], dict
         try:
             runs.append(measure(database, "shared Redis", prefix, urls, args)[0])
         finally:
-            import redis
-
-            client = redis.Redis.from_url(REDIS_URL)
-            keys = list(client.scan_iter(match=f"{prefix}*"))
-            if keys:
-                client.delete(*keys)
+            delete_keys(prefix)
         note = f"Redis at {REDIS_URL}"
     else:
         note = f"shared Redis not measured: nothing answers at {REDIS_URL}"
@@ -161,7 +156,7 @@ def cache_table(runs: list[CacheRun], sizes: dict, note: str, args) -> str:
         )
     lines += [
         "",
-        f"Each edit, then every page {args.rounds} times from alternate hosts by {CLIENTS} clients at once "
+        f"Each edit, then every page {args.cache_rounds} times from alternate hosts by {CLIENTS} clients at once "
         f"(fresh connections), {args.edits} edits, averaged. Renders per edit cannot be fewer than the pages in the "
         "mix, nor more than pages × hosts × workers.",
         "",
@@ -171,15 +166,18 @@ def cache_table(runs: list[CacheRun], sizes: dict, note: str, args) -> str:
     return "\n".join(lines)
 
 
+def delete_keys(prefix: str) -> None:
+    """Remove what a measured run put in Redis (its own key prefix; never FLUSHDB)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
 def write_cache_report(block: str) -> None:
-    current = bench.REPORT.read_text()
-    block = f"{CACHE_START}\n\n{block}\n\n{CACHE_END}"
-    if CACHE_START in current and CACHE_END in current:
-        before, rest = current.split(CACHE_START, 1)
-        current = before + block + rest.split(CACHE_END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n## Shared page cache\n\n" + block + "\n"
-    bench.REPORT.write_text(current)
+    bench.replace_block(CACHE_START, CACHE_END, block, "## Shared page cache")
 
 
 def for_make_bench(make_database, args) -> str:
@@ -197,7 +195,7 @@ def add_arguments(parser: argparse.ArgumentParser, in_make_bench: bool = False) 
         )
     parser.add_argument("--cache-facts", type=int, default=1_000, help="Facts in the shared-cache comparison.")
     parser.add_argument("--edits", type=int, default=3, help="Edits in the shared-cache comparison.")
-    parser.add_argument("--cache-rounds", dest="rounds", type=int, default=8, help="Requests per page per edit.")
+    parser.add_argument("--cache-rounds", type=int, default=8, help="Requests per page per edit.")
 
 
 def main(argv=None):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as bench  # noqa: E402  (bench/run.py, the same directory)
+import common as bench  # noqa: E402  (bench/common.py, the same directory)
 
 # Inside Django (manage.py shell): each page type's kept entry (plain + gzip + brotli), pickled as Redis holds it.
 PAGE_SIZES = """

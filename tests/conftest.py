@@ -83,3 +83,19 @@ def redis_url(request):
     prefix = unique_prefix()
     yield REDIS_TEST_URL, prefix
     delete_prefixed(REDIS_TEST_URL, prefix)
+
+
+@pytest.fixture
+def stock_loads(monkeypatch):
+    """The fixture labels the stock `loaddata` path read (it reads each through `load_label`)."""
+    from trivia.management.commands import loaddata as trivia_loaddata
+
+    labels = []
+    original = trivia_loaddata.Command.load_label
+
+    def spy(self, fixture_label):
+        labels.append(fixture_label)
+        return original(self, fixture_label)
+
+    monkeypatch.setattr(trivia_loaddata.Command, "load_label", spy)
+    return labels

@@ -18,8 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory
 from tests.test_fixtures_roundtrip import DUMP_OPTIONS, build_knowledge_base, empty_trivia_tables, snapshot
-from trivia import search
-from trivia.management.commands import loaddata as trivia_loaddata
+from trivia import fixture_load, search
 from trivia.models import Citation, Fact, Film, Topic
 
 
@@ -44,20 +43,6 @@ def add_facts(count: int):
     for number in range(count):
         fact = FactFactory(film=film, text=f"Extra fact {number} on a film of its own.", people=[person])
         CitationFactory(fact=fact, source=source)
-
-
-@pytest.fixture
-def stock_loads(monkeypatch):
-    """The fixture labels the stock `loaddata` path read (it reads each through `load_label`)."""
-    labels = []
-    original = trivia_loaddata.Command.load_label
-
-    def spy(self, fixture_label):
-        labels.append(fixture_label)
-        return original(self, fixture_label)
-
-    monkeypatch.setattr(trivia_loaddata.Command, "load_label", spy)
-    return labels
 
 
 # --- dumpdata ---------------------------------------------------------------------------------------
@@ -207,29 +192,44 @@ def test_loading_the_same_fixture_twice_updates_rows_in_place(tmp_path, stock_lo
     assert Citation.objects.count() == len([e for e in json.loads(fixture.read_text()) if "citation" in e["model"]])
 
 
-@pytest.mark.django_db
-def test_a_fixture_the_database_refuses_falls_back_and_is_reported_in_one_line(tmp_path, stock_loads):
-    """Two topics with one name pass the in-memory checks; the database refuses them, the stock path says which."""
+def altered_fixture(tmp_path, alter):
+    """The knowledge base dumped, `alter(entries)` applied and written back; the tables emptied for the load."""
     build_knowledge_base()
     entries = json.loads(dumped_fixture(tmp_path).read_text())
-    topics = [entry for entry in entries if entry["model"] == "trivia.topic"]
-    topics[1]["fields"]["name"] = topics[0]["fields"]["name"]
-    fixture = tmp_path / "bad.json"
+    alter(entries)
+    fixture = tmp_path / "altered.json"
     fixture.write_text(json.dumps(entries), encoding="utf-8")
     empty_trivia_tables()
+    return fixture
 
+
+def assert_refused_by_the_stock_path_in_one_line(fixture, stock_loads):
     with pytest.raises(CommandError) as excinfo:
         call_command("loaddata", str(fixture), stdout=StringIO())
     assert "\n" not in str(excinfo.value) and "Nothing was loaded" in str(excinfo.value)
     assert stock_loads == [str(fixture)]
-    assert not Topic.objects.exists() and not Fact.objects.exists()
+    assert not Fact.objects.exists() and not Film.objects.exists() and not Topic.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_broken_citation_in_the_fixture_is_refused_on_the_fast_path(tmp_path, stock_loads):
+def test_a_fixture_the_database_refuses_falls_back_and_is_reported_in_one_line(tmp_path, stock_loads):
+    """Two topics with one name pass the in-memory checks; the database refuses them, the stock path says which."""
+
+    def same_topic_names(entries):
+        topics = [entry for entry in entries if entry["model"] == "trivia.topic"]
+        topics[1]["fields"]["name"] = topics[0]["fields"]["name"]
+
+    assert_refused_by_the_stock_path_in_one_line(altered_fixture(tmp_path, same_topic_names), stock_loads)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("batch_size", [fixture_load.BATCH_SIZE, 2])
+def test_a_broken_citation_in_the_fixture_is_refused_on_the_fast_path(tmp_path, stock_loads, monkeypatch, batch_size):
+    """In batches of 2 the broken citation is met after many rows were written: still nothing stays."""
+    monkeypatch.setattr(fixture_load, "BATCH_SIZE", batch_size)
     build_knowledge_base()
     entries = json.loads(dumped_fixture(tmp_path).read_text())
-    citation = next(e for e in entries if e["model"] == "trivia.citation" and not e["fields"]["is_broken"])
+    citation = [e for e in entries if e["model"] == "trivia.citation" and not e["fields"]["is_broken"]][-1]
     citation["fields"]["quote"] = "x" * len(citation["fields"]["quote"])
     fixture = tmp_path / "bad.json"
     fixture.write_text(json.dumps(entries), encoding="utf-8")
@@ -244,19 +244,12 @@ def test_a_broken_citation_in_the_fixture_is_refused_on_the_fast_path(tmp_path, 
 @pytest.mark.django_db
 def test_a_value_of_the_wrong_shape_falls_back_and_is_reported_in_one_line(tmp_path, stock_loads):
     """A person with no name: the fast loader leaves it to the stock path, which names the problem."""
-    build_knowledge_base()
-    entries = json.loads(dumped_fixture(tmp_path).read_text())
-    person = next(e for e in entries if e["model"] == "trivia.person" and e["fields"]["slug"] == "fred-astaire")
-    person["fields"]["name"] = None
-    fixture = tmp_path / "bad.json"
-    fixture.write_text(json.dumps(entries), encoding="utf-8")
-    empty_trivia_tables()
 
-    with pytest.raises(CommandError) as excinfo:
-        call_command("loaddata", str(fixture), stdout=StringIO())
-    assert "\n" not in str(excinfo.value) and "Nothing was loaded" in str(excinfo.value)
-    assert stock_loads == [str(fixture)]
-    assert not Fact.objects.exists() and not Film.objects.exists()
+    def nameless_person(entries):
+        person = next(e for e in entries if e["model"] == "trivia.person" and e["fields"]["slug"] == "fred-astaire")
+        person["fields"]["name"] = None
+
+    assert_refused_by_the_stock_path_in_one_line(altered_fixture(tmp_path, nameless_person), stock_loads)
 
 
 @pytest.mark.django_db

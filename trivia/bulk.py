@@ -9,7 +9,7 @@ before a statement is sent: a fast path may skip the ORM, never the rule.
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from . import integrity, publishing, text
-from .models import Citation, Fact, Source
+from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 
 # PostgreSQL's protocol takes at most this many parameters in one statement.
 MAX_PARAMETERS = 65_535
@@ -82,28 +82,72 @@ def insert_rows(model, fields, rows: list, *, using: str = DEFAULT_DB_ALIAS) -> 
 
 
 def update(model, objs: list, field_names: list[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Write these fields of `objs` (by primary key) with one prepared UPDATE run per row.
+    """Write these fields of `objs` (by primary key), checking the rules first.
 
-    `bulk_update` builds a CASE over the whole batch, which SQLite evaluates row by row;
-    `executemany` sends one statement with each row's values. The database's own checks
-    still apply to every row.
+    `bulk_update` builds a CASE over the whole batch, which SQLite evaluates row by row.
+    On SQLite: one prepared UPDATE run per row (`executemany`). On PostgreSQL: one
+    `UPDATE … FROM (VALUES …)` per batch, because every statement there bumps the content
+    version once (trivia/freshness.py), so a row-per-statement rebuild of 1,000,000 search
+    documents would bump it 1,000,000 times. The database's own checks apply to every row.
     """
     if not objs:
         return
     check_rules(model, objs)
     connection = connections[using]
-    quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in field_names]
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk] for obj in objs
+    ]
+    if connection.vendor == "postgresql":
+        _update_from_values(model, fields, rows, connection)
+        return
+    quote = connection.ops.quote_name
     sql = (
         f"UPDATE {quote(model._meta.db_table)} SET "
         + ", ".join(f"{quote(field.column)} = %s" for field in fields)
         + f" WHERE {quote(model._meta.pk.column)} = %s"
     )
-    rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk] for obj in objs
-    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _update_from_values(model, fields, rows: list, connection) -> None:
+    """PostgreSQL: one statement per batch, each value cast to its column's type (a NULL column is text otherwise)."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), model._meta.pk
+    names = [f"c{n}" for n in range(len(fields))] + ["pk"]
+    assignments = ", ".join(
+        f"{quote(field.column)} = CAST(v.{name} AS {field.cast_db_type(connection)})"
+        for field, name in zip(fields, names, strict=False)
+    )
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    match = f"{table}.{quote(pk.column)} = CAST(v.pk AS {pk.cast_db_type(connection)})"
+    batch_size = max(MAX_PARAMETERS // len(names), 1)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            placeholders = ", ".join([row] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {placeholders}) AS v({', '.join(names)}) WHERE {match}",
+                [value for values in batch for value in values],
+            )
+
+
+def refresh_statistics(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Tell the query planner how big the trivia tables now are, after a bulk write.
+
+    Without statistics SQLite guessed wrong at scale: a person page counted its facts by
+    scanning every published fact instead of the person's links (docs/performance.md).
+    PostgreSQL's autovacuum would analyze eventually; the queries straight after a bulk
+    load (and a benchmark) should not depend on when.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            for model in (Film, Person, Credit, Topic, Source, Fact, Fact.people.through, Citation):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def delete_facts(facts, *, using: str = DEFAULT_DB_ALIAS) -> int:

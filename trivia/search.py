@@ -240,6 +240,19 @@ def search_facts(queryset, q: str | None):
     raise NotImplementedError(f"Full-text search is not set up for the {vendor} database.")
 
 
+def newest_first(matches):
+    """Matches from `search_facts`, newest (highest id) first, in an order the index gives without sorting.
+
+    With a slice, the database stops after that many, however many facts match: SQLite
+    reads FTS5's lists backwards (ordering by the fact's id instead would sort every
+    match first), PostgreSQL walks the primary key backwards, checking the stored vector,
+    or for a rarer word sorts what the GIN index found.
+    """
+    if connections[matches.db].vendor == "sqlite":
+        return matches.extra(order_by=[f"-{FTS_TABLE}.rowid"])
+    return matches.order_by("-pk")
+
+
 def highlight(text: str, q_or_terms) -> SafeString:
     """`text` escaped for HTML, with the words the query matches wrapped in `<mark>`."""
     terms = query_terms(q_or_terms) if isinstance(q_or_terms, str) else list(q_or_terms or ())
@@ -298,6 +311,13 @@ def rebuild_search_index(batch_size: int = 1000) -> int:
         # holds, so bring the index in step with the table before changing documents.
         with connection.cursor() as cursor:
             cursor.execute(SQLITE_REBUILD)
+    changed = refresh_every_document(batch_size)
+    _settle_index(connection)
+    return changed
+
+
+def refresh_every_document(batch_size: int = 1000) -> int:
+    """Recompute every fact's search document, a batch of primary keys at a time; return how many changed."""
     changed = 0
     last_pk = 0
     while True:
@@ -306,6 +326,10 @@ def rebuild_search_index(batch_size: int = 1000) -> int:
             break
         changed += len(refresh_search_documents(batch, batch_size=batch_size))
         last_pk = batch[-1]
+    return changed
+
+
+def _settle_index(connection) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(SQLITE_OPTIMIZE)
@@ -313,4 +337,21 @@ def rebuild_search_index(batch_size: int = 1000) -> int:
             # After a bulk write: merge GIN's pending list and refresh the planner's row counts.
             cursor.execute(POSTGRES_CLEAN_PENDING)
             cursor.execute("ANALYZE trivia_fact")
-    return changed
+
+
+def suspend_sqlite_index(connection) -> None:
+    """Before a load into empty tables: drop SQLite's FTS5 triggers, so rows are not indexed one by one.
+
+    `index_after_bulk_load` puts them back and builds the index from the finished table in
+    one pass. Inside the load's transaction, so a failed load gets its triggers back.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def index_after_bulk_load(connection) -> None:
+    """After `suspend_sqlite_index` and the documents written: the full-text index built and settled."""
+    ensure_sqlite_index(connection)  # triggers back, index rebuilt from the documents
+    _settle_index(connection)

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 
 from .. import bulk, integrity, search
@@ -61,22 +61,6 @@ def remove_demo_data() -> int:
             "still refers to a demo row. Move or delete it first."
         ) from None
     return fact_total
-
-
-def refresh_planner_statistics() -> None:
-    """Tell the query planner how big the tables now are.
-
-    Without statistics SQLite guessed wrong at scale: a person page counted its facts by
-    scanning every published fact instead of the person's links (docs/performance.md).
-    PostgreSQL's autovacuum would analyze eventually; a benchmark straight after a bulk
-    load should not depend on when.
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("ANALYZE")
-        elif connection.vendor == "postgresql":
-            for model in (Film, Person, Credit, Topic, Source, Fact, Fact.people.through, Citation):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def check_topic_names_free(planner: DemoPlanner) -> None:
@@ -216,5 +200,5 @@ def generate_demo_data(
     report.created = dict(writer.counts)
     # bulk_create sends no signals, so derived data is refreshed once, at the end.
     search.rebuild_search_index()
-    refresh_planner_statistics()
+    bulk.refresh_statistics()
     return report

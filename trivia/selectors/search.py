@@ -5,23 +5,32 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from .. import pagination, search, text
-from ..filters import SPOILERS_INCLUDE, FactFilter
+from ..filters import ORDER_RELEVANCE, SPOILERS_INCLUDE, FactFilter
 from ..models import Fact, Person, Source
 from . import names
 from .clickthrough import Origin, passage_url
-from .facts import with_reading_relations
+from .facts import READING_ORDER, with_reading_relations
 
 PAGE_SIZE = 25
+# A search with words looks at no more matches than this, the newest first (the order the
+# full-text index reads them in, without sorting), and counts and ranks those: a word found
+# in most facts then costs the same at 10,000 and at 1,000,000 facts. Past it the page says
+# "1,000+" and asks for a narrower search (docs/performance.md, "First visits (issue 16)").
+MATCH_LIMIT = 1000
 
 
 @dataclass
 class SearchResults:
     facts: list[Fact]
     window: pagination.PageWindow
-    hidden_spoilers: int  # facts that match but reveal the ending and are hidden
+    # Facts that match but reveal the ending and are hidden: None when not counted (the
+    # search was capped), MATCH_LIMIT + 1 when there are more than MATCH_LIMIT.
+    hidden_spoilers: int | None
     query: str
     terms: list[str] = field(default_factory=list)
     narrowing: str = ""
+    capped: bool = False  # more facts match than MATCH_LIMIT: the counts are lower bounds
+    match_limit: int = MATCH_LIMIT
 
     @property
     def count(self) -> int:
@@ -29,13 +38,33 @@ class SearchResults:
         return self.window.total
 
     @property
+    def count_label(self) -> str:
+        """The count as the page says it: "1,000+" when the search stopped counting."""
+        return f"{self.count:,}+" if self.capped else f"{self.count:,}"
+
+    @property
+    def hidden_spoilers_label(self) -> str:
+        """How many spoilers are hidden, as the page says it ("1,000+" past the limit)."""
+        if self.hidden_spoilers and self.hidden_spoilers > self.match_limit:
+            return f"{self.match_limit:,}+"
+        return f"{self.hidden_spoilers or 0:,}"
+
+    @property
+    def capped_note(self) -> str:
+        return (
+            f"Only the {self.match_limit:,} newest matches are counted and ranked here: add a word, "
+            "or choose a film, topic or person, to narrow the search."
+        )
+
+    @property
     def summary(self) -> str:
         """The sentence announced to screen readers: '12 facts match “Heckroth” in The Red Shoes (1948).'"""
-        noun = "fact" if self.count == 1 else "facts"
+        one = self.count == 1 and not self.capped
+        noun = "fact" if one else "facts"
         if self.query:
             quoted = f"“{text.shorten(self.query, 80)}”"
-            verb = "matches" if self.count == 1 else "match"
-            head = f"{self.count:,} {noun} {verb} {quoted}" if self.count else f"No facts match {quoted}"
+            verb = "matches" if one else "match"
+            head = f"{self.count_label} {noun} {verb} {quoted}" if self.count else f"No facts match {quoted}"
         else:
             head = f"{self.count:,} {noun}" if self.count else "No facts"
         if self.narrowing:
@@ -46,20 +75,26 @@ class SearchResults:
 def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
     """One page of a valid (bound) filterset's facts, counted, loaded and highlighted.
 
-    Queries, whatever the number of facts: one count (shown and hidden together), one
-    for the page's ids, one for its rows and one per prefetch.
+    Queries, whatever the number of facts: with words, one for the newest MATCH_LIMIT
+    matches (counted and, by relevance, ranked in Python) and one capped count of the
+    hidden spoilers (or the page's ids in film order); without, one count (shown and
+    hidden together) and one for the page's ids; then one for the page's rows and one
+    per prefetch.
     """
     matches = filterset.qs  # validates the form, so cleaned_data is there below
     include_spoilers = filterset.form.cleaned_data.get("spoilers") == SPOILERS_INCLUDE
-    counts = filterset.matches_including_spoilers.aggregate(
-        matches=Count("pk"), spoilers=Count("pk", filter=Q(is_spoiler=True))
-    )
-    hidden = 0 if include_spoilers else counts["spoilers"]
-    window = pagination.window(raw_page, counts["matches"] - hidden, PAGE_SIZE)
-    # Sort and slice on ids alone, then load the page's rows with everything the template
-    # touches. The ids were chosen among published facts already: a status condition here
-    # made SQLite scan the status index instead of looking 25 ids up.
-    page_ids = list(matches.values_list("pk", flat=True)[window.bounds])
+    if filterset.terms:
+        window, page_ids, hidden, capped = _bounded_page(filterset, include_spoilers, raw_page)
+    else:
+        counts = filterset.matches_including_spoilers.aggregate(
+            matches=Count("pk"), spoilers=Count("pk", filter=Q(is_spoiler=True))
+        )
+        hidden = 0 if include_spoilers else counts["spoilers"]
+        window = pagination.window(raw_page, counts["matches"] - hidden, PAGE_SIZE)
+        # Sort and slice on ids alone, then load the page's rows with everything the template
+        # touches. The ids were chosen among published facts already: a status condition here
+        # made SQLite scan the status index instead of looking 25 ids up.
+        page_ids, capped = list(matches.values_list("pk", flat=True)[window.bounds]), False
     loaded = with_reading_relations(Fact.objects.all()).in_bulk(page_ids)
     facts = [loaded[pk] for pk in page_ids if pk in loaded]
     highlight_facts(facts, filterset.terms)
@@ -70,7 +105,38 @@ def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
         query=filterset.form.cleaned_data.get("q") or "",
         terms=filterset.terms,
         narrowing=filterset.describe(),
+        capped=capped,
+        match_limit=MATCH_LIMIT,
     )
+
+
+def _bounded_page(filterset: FactFilter, include_spoilers: bool, raw_page):
+    """(window, page ids, hidden spoilers or None, capped) from the newest MATCH_LIMIT matches of a search with words.
+
+    Spoilers are counted only when the shown matches were all counted: that count then
+    stops within MATCH_LIMIT shown and MATCH_LIMIT hidden matches too.
+    """
+    newest = search.newest_first(filterset.qs.order_by())
+    columns = ("pk", "search_rank", "film_id", "topic_id", "position")
+    rows = list(newest.values_list(*columns)[: MATCH_LIMIT + 1])
+    capped = len(rows) > MATCH_LIMIT
+    rows = rows[:MATCH_LIMIT]
+    window = pagination.window(raw_page, len(rows), PAGE_SIZE)
+    if filterset.form.cleaned_data.get("ordering") == ORDER_RELEVANCE:
+        # filters.RELEVANCE_ORDER, on rows already in hand: best rank, then film, topic, position, id.
+        rows.sort(key=lambda row: (-row[1], row[2], row[3], row[4], row[0]))
+        page_ids = [row[0] for row in rows[window.bounds]]
+    else:
+        chosen = Fact.objects.filter(pk__in=[row[0] for row in rows]).order_by(*READING_ORDER)
+        page_ids = list(chosen.values_list("pk", flat=True)[window.bounds])
+    if include_spoilers:
+        hidden = 0
+    elif capped:
+        hidden = None
+    else:
+        spoilers = search.newest_first(filterset.matches_including_spoilers.filter(is_spoiler=True).order_by())
+        hidden = spoilers[: MATCH_LIMIT + 1].count()
+    return window, page_ids, hidden, capped
 
 
 def highlight_facts(facts, terms) -> None:

@@ -5,7 +5,8 @@ at something missing ends in a traceback. This command (it shadows the built-in 
 `trivia` is an installed app) says what is wrong and where, naming objects by their
 natural keys: one line, exit status 1, nothing loaded. A single `.json` fixture into
 empty trivia tables goes through `trivia.fixture_load` first, the same rows and rules in
-a few queries; whatever that loader does not take is loaded here the stock way.
+a few queries per batch, read from the file a piece at a time; whatever that loader does
+not take is loaded here the stock way.
 """
 
 import json
@@ -105,9 +106,8 @@ class Command(OneLineUsageErrors, loaddata.Command):
         ):
             return False
         try:
-            entries = fixture_load.read_fixture(fixture_labels[0])
             with transaction.atomic(using=DEFAULT_DB_ALIAS):
-                count = fixture_load.load_into_empty_tables(entries, DEFAULT_DB_ALIAS)
+                count = fixture_load.load_file(fixture_labels[0], DEFAULT_DB_ALIAS)
         except fixture_load.NotFastLoadable:
             return False
         if options["verbosity"] >= 1:

@@ -1,0 +1,226 @@
+"""First visits, in process: every page type rendered right after an edit, next to the framework's floor.
+
+Run by `bench/uncached.py` (for `make bench` and `make bench-scale`) inside a database they
+built (the server's environment: production settings, `REDSHOES_BENCH=1`, the embedded
+page cache), or by hand: `python bench/uncached_probe.py OUT.json [--rounds 15] [--profile TYPE]`.
+
+Each round requests the floor (the bench hello view, and `/healthz`) many times, then
+for each page type makes an edit (one UPDATE: the content version moves, as after any
+editor's save, so every ETag changes), empties the page cache and renders one URL of
+that type (cold), then asks for the same URL three times more (warm: the page cache
+answers; the median of the three).
+Rounds go round-robin over the types, so the machine's other load touches them alike;
+a figure is the median over the rounds. Django's test client, no HTTP, no gunicorn: what
+the page costs the worker, not the network. Writes one JSON object to OUT.json.
+"""
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "redshoes.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import caches  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count, F  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils.http import urlencode  # noqa: E402
+
+from trivia.demo.planning import DEMO_PREFIX  # noqa: E402
+from trivia.models import Fact, Film, Person, Source, Topic  # noqa: E402
+from trivia.page_cache import PAGE_CACHE_ALIAS  # noqa: E402
+from trivia.selectors.films import FILM_PAGE_SIZE  # noqa: E402
+
+SEED = 16
+# Words of the demo vocabulary: one in about a tenth of the facts, one in most of them.
+TYPICAL_WORDS = ("lisbon", "budapest", "marseille", "vienna", "tangier")
+COMMON_WORD = "scene"
+FLOOR_REQUESTS = 25  # per round, for each floor
+
+
+@dataclass
+class PageType:
+    name: str
+    urls: list[str]
+    cold_ms: list[float] = field(default_factory=list)
+    # CPU time of this process (the database's too on SQLite): steadier than wall time on a shared machine.
+    cold_cpu_ms: list[float] = field(default_factory=list)
+    warm_ms: list[float] = field(default_factory=list)
+    queries: int = 0
+    bytes: int = 0
+
+
+def sample(queryset, count: int, rng: random.Random) -> list:
+    """Up to `count` rows of `queryset` picked at random (by primary key, so big tables are not sorted)."""
+    ids = list(queryset.values_list("pk", flat=True))
+    chosen = rng.sample(ids, min(count, len(ids)))
+    by_pk = queryset.model._default_manager.in_bulk(chosen)
+    return [by_pk[pk] for pk in chosen]
+
+
+def page_types(count: int) -> list[PageType]:
+    """Each page type readers reach, with `count` URLs of that type where the site has as many."""
+    rng = random.Random(SEED)
+    demo_films = Film.objects.filter(slug__startswith=DEMO_PREFIX)
+    if not demo_films.exists():
+        raise SystemExit("No demo data in this database: run generate_demo_data first.")
+    big_films = demo_films.annotate(n=Count("facts")).filter(n__gte=FILM_PAGE_SIZE)
+    people = Person.objects.filter(slug__startswith=DEMO_PREFIX, kind=Person.Kind.PERSON)
+    largest = people.annotate(n=Count("facts")).order_by("-n", "slug").first()
+    topics = list(Topic.objects.filter(slug__startswith=DEMO_PREFIX).order_by("order", "pk"))
+    facts_url = reverse("trivia:fact_list")
+    filming = Topic.objects.get(slug="demo-filming")
+    return [
+        PageType("home", [reverse("trivia:home")]),
+        PageType("film page 1", [film.get_absolute_url() for film in sample(big_films, count, rng)]),
+        PageType("largest person page", [largest.get_absolute_url()]),
+        PageType("person page", [person.get_absolute_url() for person in sample(people, count, rng)]),
+        PageType("topic page", [topic.get_absolute_url() for topic in topics]),
+        PageType("fact permalink", [fact.get_absolute_url() for fact in sample(Fact.objects.published(), count, rng)]),
+        PageType("source page", [source.get_absolute_url() for source in sample(Source.objects.all(), count, rng)]),
+        PageType("search, typical word", [f"{facts_url}?{urlencode({'q': word})}" for word in TYPICAL_WORDS]),
+        PageType("search, common word", [f"{facts_url}?{urlencode({'q': COMMON_WORD})}"]),
+        PageType(
+            "film + topic",
+            [
+                f"{facts_url}?{urlencode({'film': film.slug, 'topic': filming.slug})}"
+                for film in sample(big_films, count, rng)
+            ],
+        ),
+    ]
+
+
+def edit() -> None:
+    """One statement that moves the content version, as any editor's save does (trivia/freshness.py)."""
+    Topic.objects.filter(slug="demo-filming").update(order=F("order"))
+
+
+def timed_get(client: Client, url: str) -> tuple[float, object]:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed, response
+
+
+def cold(client: Client, url: str) -> tuple[float, object]:
+    """The page rendered as the first reader after an edit gets it."""
+    edit()
+    caches[PAGE_CACHE_ALIAS].clear()
+    return timed_get(client, url)
+
+
+def floor_ms(client: Client, url: str, times: int) -> list[float]:
+    return [timed_get(client, url)[0] for _ in range(times)]
+
+
+def measure(types: list[PageType], rounds: int) -> dict:
+    client = Client()
+    floors = {"hello": reverse("bench_hello"), "healthz": reverse("healthz")}
+    for page in types:  # warm Django's own caches (templates, URL resolvers, connections)
+        cold(client, page.urls[0])
+    floor_samples = {name: [] for name in floors}
+    for number in range(rounds):
+        for name, url in floors.items():
+            floor_samples[name].append(statistics.median(floor_ms(client, url, FLOOR_REQUESTS)))
+        for page in types:
+            url = page.urls[number % len(page.urls)]
+            cpu = time.process_time()
+            elapsed, _ = cold(client, url)
+            page.cold_cpu_ms.append((time.process_time() - cpu) * 1000)
+            page.cold_ms.append(elapsed)
+            # The first hit after a render can pay for its garbage; the median of three is what a hit costs.
+            page.warm_ms.append(statistics.median(timed_get(client, url)[0] for _ in range(3)))
+    for page in types:
+        edit()
+        caches[PAGE_CACHE_ALIAS].clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.urls[0])
+        page.queries, page.bytes = len(queries.captured_queries), len(response.content)
+    return {
+        "floor_ms": {name: statistics.median(samples) for name, samples in floor_samples.items()},
+        "pages": [asdict(page) for page in types],
+        "rounds": rounds,
+        "vendor": connection.vendor,
+        "facts": Fact.objects.count(),
+    }
+
+
+def profile(types: list[PageType], name: str, rounds: int, out: Path) -> None:
+    """cProfile of `rounds` cold renders of one page type, the top functions by own and cumulative time."""
+    page = next((page for page in types if page.name == name), None)
+    if page is None:
+        raise SystemExit(f"No page type {name!r}; types: {', '.join(p.name for p in types)}")
+    client = Client()
+    cold(client, page.urls[0])
+    profiler = cProfile.Profile()
+    for number in range(rounds):
+        url = page.urls[number % len(page.urls)]
+        edit()
+        caches[PAGE_CACHE_ALIAS].clear()
+        profiler.runcall(client.get, url)
+    with open(out, "w") as handle:
+        stats = pstats.Stats(profiler, stream=handle)
+        handle.write(where_the_time_went(stats, rounds) + "\n\n")
+        stats.sort_stats("tottime").print_stats(40)
+        stats.sort_stats("cumulative").print_stats(60)
+    print(f"Wrote {out}")
+
+
+# (file ending, function) -> what it stands for, in the profile's summary.
+PHASES = {
+    ("django/core/handlers/base.py", "get_response"): "the whole request",
+    ("django/template/backends/django.py", "render"): "templates (Django's engine)",
+    ("django/db/models/query.py", "_fetch_all"): "ORM: querysets evaluated (SQL, rows to objects, prefetches)",
+    ("django/db/backends/utils.py", "_execute"): "of which the database driver (SQL sent and answered)",
+    ("django/urls/base.py", "reverse"): "reverse() (get_absolute_url)",
+    ("trivia/compression.py", "compressed_bodies"): "compression (gzip and brotli, every render)",
+    ("trivia/search.py", "highlight"): "search highlighting",
+}
+
+
+def where_the_time_went(stats: pstats.Stats, renders: int) -> str:
+    """Cumulative time per render in the phases above (under cProfile, which inflates Python-heavy parts)."""
+    lines = [f"Per render, cumulative, under cProfile ({renders} renders):"]
+    for (path, function), label in PHASES.items():
+        found = [
+            (entry[1], entry[3])
+            for (filename, _, name), entry in stats.stats.items()
+            if filename.endswith(path) and name == function
+        ]
+        calls, cumulative = sum(c for c, _ in found), sum(t for _, t in found)
+        lines.append(f"  {cumulative / renders * 1000:8.1f} ms  {calls / renders:7.0f} calls  {label}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--rounds", type=int, default=15, help="Cold renders per page type; figures are medians.")
+    parser.add_argument("--profile", metavar="TYPE", help="Profile this page type's cold renders instead.")
+    args = parser.parse_args()
+    types = page_types(args.rounds)
+    if args.profile:
+        profile(types, args.profile, args.rounds, args.output)
+        return
+    args.output.write_text(json.dumps(measure(types, args.rounds), indent=2))
+
+
+if __name__ == "__main__":
+    main()

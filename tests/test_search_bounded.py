@@ -1,0 +1,103 @@
+"""A search with words counts and ranks no more than the newest MATCH_LIMIT matches (issue 16).
+
+A word found in most facts must cost the same at 10,000 and at 1,000,000 facts, so the
+/facts/ page stops after the newest MATCH_LIMIT matches and says "N+" past it. These
+tests shrink the limit to a handful of facts; under it, nothing changes.
+"""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests.factories import FactFactory, FilmFactory, TopicFactory
+from tests.test_search import query_plan
+from tests.test_views_facts import page, result_keys, summary
+from trivia import search
+from trivia.filters import RELEVANCE_ORDER
+from trivia.models import Fact
+from trivia.selectors import search as search_selectors
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("trivia:fact_list")
+
+
+@pytest.fixture
+def limit_of_five(monkeypatch):
+    monkeypatch.setattr(search_selectors, "MATCH_LIMIT", 5)
+
+
+def ballet_facts(count: int, **fields) -> list[Fact]:
+    film, topic = FilmFactory(), TopicFactory()
+    # More mentions rank higher, so the order by relevance differs from the order by id.
+    return [
+        FactFactory(film=film, topic=topic, position=n, text="Ballet. " * (1 + n % 3) + f"Fact {n}.", **fields)
+        for n in range(count)
+    ]
+
+
+def test_past_the_limit_the_count_says_plus_and_the_page_says_how_to_narrow_it(client, limit_of_five):
+    ballet_facts(8)
+    html = page(client, "q=ballet")
+    assert summary(html) == "5+ facts match “ballet”."
+    assert "Only the 5 newest matches are counted and ranked here" in html
+    assert len(result_keys(html)) == 5
+
+
+def test_past_the_limit_the_newest_matches_are_ranked_best_first(client, limit_of_five):
+    facts = ballet_facts(8)
+    newest = sorted(facts, key=lambda fact: fact.pk)[-5:]
+    expected = search.search_facts(Fact.objects.filter(pk__in=[f.pk for f in newest]), "ballet").order_by(
+        *RELEVANCE_ORDER
+    )
+    assert result_keys(page(client, "q=ballet")) == [fact.key for fact in expected]
+
+
+def test_under_the_limit_every_match_is_counted_and_ranked_as_before(client):
+    facts = ballet_facts(8)
+    html = page(client, "q=ballet")
+    assert summary(html) == "8 facts match “ballet”."
+    assert "newest matches are counted" not in html
+    expected = search.search_facts(Fact.objects.filter(pk__in=[f.pk for f in facts]), "ballet")
+    assert result_keys(html) == [fact.key for fact in expected.order_by(*RELEVANCE_ORDER)]
+
+
+def test_film_order_past_the_limit_lists_the_newest_matches_by_film_and_topic(client, limit_of_five):
+    facts = ballet_facts(8)
+    html = page(client, "q=ballet&ordering=film")
+    assert summary(html) == "5+ facts match “ballet”."
+    assert result_keys(html) == [fact.key for fact in sorted(facts, key=lambda fact: fact.pk)[-5:]]
+
+
+def test_hidden_spoilers_are_counted_up_to_the_limit(client, limit_of_five):
+    ballet_facts(2)
+    ballet_facts(7, is_spoiler=True)
+    html = page(client, "q=ballet")
+    assert summary(html) == "2 facts match “ballet”."
+    assert "5+ more facts match but reveal the ending" in html
+
+
+def test_hidden_spoilers_are_not_counted_when_the_shown_matches_are_past_the_limit(client, limit_of_five):
+    ballet_facts(6)
+    ballet_facts(2, is_spoiler=True)
+    html = page(client, "q=ballet")
+    assert summary(html) == "5+ facts match “ballet”."
+    assert "but reveal the ending" not in html
+    assert "5+ facts match" in page(client, "q=ballet&spoilers=include")
+
+
+def test_a_page_past_the_ranked_matches_shows_the_last_one(client, limit_of_five):
+    ballet_facts(8)
+    html = page(client, "q=ballet&page=9")
+    assert len(result_keys(html)) == 5
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="FTS5 is the SQLite index")
+def test_sqlite_reads_the_newest_matches_from_the_index_without_sorting_them():
+    """A sort would read every match of a common word; FTS5 walks its lists backwards and stops at the limit."""
+    FactFactory(text="Heckroth.")
+    newest = search.newest_first(search.search_facts(Fact.objects.published(), "heckroth"))
+    steps = query_plan(newest.values("pk")[:1000], "EXPLAIN QUERY PLAN ")
+    assert steps[0].startswith(f"SCAN {search.FTS_TABLE} VIRTUAL TABLE")
+    assert not any("TEMP B-TREE" in step for step in steps)
+    assert connection.vendor == "sqlite"
