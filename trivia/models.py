@@ -248,10 +248,12 @@ class FactQuerySet(models.QuerySet):
         return self.filter(status=Fact.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """Published facts for readers; drafts too for staff, so editors can preview."""
-        if user is not None and user.is_active and user.is_staff:
-            return self
-        return self.published()
+        """Published facts for readers; drafts too for staff (`sees_drafts`), so editors can preview."""
+        return self if sees_drafts(user) else self.published()
+
+
+def sees_drafts(user) -> bool:
+    return user is not None and user.is_active and user.is_staff
 
 
 class FactManager(models.Manager.from_queryset(FactQuerySet)):
@@ -266,11 +268,9 @@ class Fact(TimeStamped):
         PUBLISHED = "published", "Published"
 
     key = models.SlugField(
-        max_length=64,
-        unique=True,
-        default=new_fact_key,
+        max_length=64, unique=True, default=new_fact_key,
         help_text="Stable identifier used in the fact's permanent URL; never reused.",
-    )
+    )  # fmt: skip
     film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="facts")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="facts")
     text = models.TextField(help_text="One claim, no more than its citations support.")
