@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from .. import pagination, search, text
 from ..filters import ORDER_RELEVANCE, SPOILERS_INCLUDE, FactFilter
-from ..models import Fact, Person, Source
+from ..models import Fact, Film, Person, Source
 from . import names
 from .clickthrough import Origin, passage_url
 from .facts import READING_ORDER, with_reading_relations
@@ -155,9 +155,14 @@ def highlight_facts(facts, terms) -> None:
 
 
 def name_suggestions(filterset: FactFilter) -> dict[str, list[str]]:
-    """The names the person and source boxes suggest: the chosen film's, or everyone's while they are few.
+    """The names the film, person and source boxes suggest: the films while they are few, the chosen film's people
+    and sources (or everyone's while they are few).
 
-    Two queries, whatever the number of people and sources.
+    Three queries, whatever the number of films, people and sources.
     """
     film = filterset.form.cleaned_data.get("film") if filterset.is_valid() else None
-    return {"person": names.suggestions(Person, film), "source": names.suggestions(Source, film)}
+    return {
+        "film": names.suggestions(Film),
+        "person": names.suggestions(Person, film),
+        "source": names.suggestions(Source, film),
+    }
