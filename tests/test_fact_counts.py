@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import CitationFactory, FactFactory, FilmFactory, TopicFactory
@@ -112,3 +113,19 @@ def test_check_citations_reports_a_count_that_differs_from_the_facts():
 
     fact_counts.recount(connection)
     assert fact_counts.problems() == []
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'sqlite'", reason="a SQLite query plan (PostgreSQL's planner reads a tiny table whole)"
+)
+def test_the_best_documented_films_are_read_from_the_top_of_the_count_index():
+    """Ranking every film by a count of its facts cost 304 ms (SQLite) and 907 ms (PostgreSQL) at a million facts."""
+    films_with(5, 4, 3, 2, 1, 1, 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert [film.published_fact_count for film in fact_counts.best_documented(FEATURED_COUNT)] == [5, 4, 3, 2, 1, 1]
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        plan = [str(row[-1]) for row in cursor.fetchall()]
+    assert plan[0].startswith(f"SEARCH c USING COVERING INDEX {fact_counts.FILM_TABLE}_rank"), plan
+    assert not any(step.startswith("SCAN f") for step in plan), plan

@@ -30,9 +30,10 @@ KEYS = {FILM_TABLE: ("film_id",), TOPIC_TABLE: ("topic_id", "film_id")}
 TRIGGER = "trivia_fact_counts"
 
 
-def _tables() -> list[str]:
+def _tables(vendor: str) -> list[str]:
+    key = "integer" if vendor == "sqlite" else "bigint"  # SQLite: the rowid itself, no second index
     return [
-        f"CREATE TABLE IF NOT EXISTS {FILM_TABLE} (film_id bigint PRIMARY KEY, published integer NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {FILM_TABLE} (film_id {key} PRIMARY KEY, published integer NOT NULL)",
         # "Best documented": the highest counts first, read from the index's end.
         f"CREATE INDEX IF NOT EXISTS {FILM_TABLE}_rank ON {FILM_TABLE} (published, film_id)",
         f"CREATE TABLE IF NOT EXISTS {TOPIC_TABLE} (topic_id bigint NOT NULL, film_id bigint NOT NULL, "
@@ -139,7 +140,7 @@ def install(connection) -> None:
     else:
         raise NotImplementedError(f"No fact-count triggers for {connection.vendor}.")
     with connection.cursor() as cursor:
-        for statement in _tables() + statements:
+        for statement in _tables(connection.vendor) + statements:
             cursor.execute(statement)
 
 
@@ -201,16 +202,19 @@ def problems(using: str = DEFAULT_DB_ALIAS) -> list[str]:
 def best_documented(limit: int) -> list:
     """The `limit` films with the most published facts (ties by title, year), each with `published_fact_count`.
 
-    Read from the end of the count index: the same few rows at any size of the archive.
+    Read from the end of the count index: the films counting at least the `limit`-th highest
+    count (a few, unless many tie), whatever the size of the archive. The CROSS JOIN keeps
+    SQLite from starting at the films instead.
     """
     from .models import Film
 
-    film = Film._meta.db_table
+    threshold = f"COALESCE((SELECT published FROM {FILM_TABLE} ORDER BY published DESC LIMIT 1 OFFSET %s), 0)"
     return list(
         Film.objects.raw(
             f"SELECT f.id, f.title, f.year, f.slug, c.published AS published_fact_count FROM {FILM_TABLE} c "
-            f"JOIN {film} f ON f.id = c.film_id ORDER BY c.published DESC, f.title, f.year, f.id LIMIT %s",
-            [limit],
+            f"CROSS JOIN {Film._meta.db_table} f WHERE f.id = c.film_id AND c.published >= {threshold} "
+            "ORDER BY c.published DESC, f.title, f.year, f.id LIMIT %s",
+            [limit - 1, limit],
         )
     )
 
