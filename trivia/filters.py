@@ -48,7 +48,7 @@ RELEVANCE_ORDER = ("-search_rank", "film_id", "topic_id", "position", "pk")
 class PlainSelect(forms.Select):
     """A `<select>` written in Python rather than through one template per option.
 
-    Django renders each option with its own template; with hundreds of films that was
+    Django renders each option with its own template; with hundreds of films (then a list) that was
     most of the search page's time (docs/performance.md). The markup is the same:
     attributes from the bound field (id, aria-invalid, aria-describedby), values and
     labels escaped, the chosen option `selected`.

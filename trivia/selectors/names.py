@@ -76,14 +76,20 @@ def find_named(model, typed: str) -> Lookup:
 
 
 def suggestions(model, film=None) -> list[str]:
-    """Names to suggest as the reader types: those in `film` if one is chosen, else all (if not too many)."""
+    """Names to suggest as the reader types: those in `film` if one is chosen, else all (if not too many).
+
+    Without a film, the database reads at most MAX_SUGGESTIONS + 1 rows, unsorted (sorting every
+    source's title to learn there are too many cost 54 ms at a million facts), and Python sorts them.
+    """
     rows = model.objects.all()
+    columns = _columns(model)[1:]
     if film is not None and model is not Film:
         facts = "facts" if model is Person else "citations__fact"
         rows = rows.filter(**{f"{facts}__film": film, f"{facts}__status": Fact.Status.PUBLISHED}).distinct()
-    columns = _columns(model)[1:]
-    found = rows.order_by(*columns).values_list(*columns)[: MAX_SUGGESTIONS + 1]
-    names = [shown_name(model(**dict(zip(columns, row, strict=True)))) for row in found]
-    if len(names) > MAX_SUGGESTIONS and (film is None or model is Film):
-        return []  # too many to be a useful list; typed names still work
-    return list(dict.fromkeys(names[:MAX_SUGGESTIONS]))
+        found = list(rows.order_by(*columns).values_list(*columns)[: MAX_SUGGESTIONS + 1])
+    else:
+        found = sorted(rows.order_by().values_list(*columns)[: MAX_SUGGESTIONS + 1])
+        if len(found) > MAX_SUGGESTIONS:
+            return []  # too many to be a useful list; typed names still work
+    names = [shown_name(model(**dict(zip(columns, row, strict=True)))) for row in found[:MAX_SUGGESTIONS]]
+    return list(dict.fromkeys(names))
