@@ -31,7 +31,11 @@ class Command(TriviaCommand):
                 f"{summary} {len(report.unsound):,} citation(s) are not on their quote and "
                 f"{len(report.unsupported):,} published fact(s) have no sound citation."
             )
-        self.stdout.write(self.style.SUCCESS(f"{summary} Every sound citation is on its quote."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{summary} Every sound citation is on its quote. The kept counts of published facts match."
+            )
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default", help="The database to check. Default: default.")
