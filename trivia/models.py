@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length, Substr, Upper
+from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from . import integrity, text
+from .expressions import TitleInitial
 
 # Only web links: a `javascript:` or `file:` URL must never become a clickable link.
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -61,7 +62,7 @@ class Film(TimeStamped):
             models.CheckConstraint(condition=~Q(slug=""), name="film_slug_not_empty"),
         ]
         # The home page's list by title: by initial (its A–Z index), then title (selectors/home.py), read in order.
-        indexes = [models.Index(Upper(Substr("title", 1, 1)), "title", "year", "id", name="film_by_initial_idx")]
+        indexes = [models.Index(TitleInitial("title"), "title", "year", "id", name="film_by_initial_idx")]
 
     def __str__(self):
         return f"{self.title} ({self.year})"

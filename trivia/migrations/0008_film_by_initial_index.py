@@ -1,6 +1,6 @@
 """The home page lists films by initial (its A–Z index), then title: read from this index, not sorted."""
 
-import django.db.models.functions.text
+import trivia.expressions
 from django.db import migrations, models
 
 
@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='film',
-            index=models.Index(django.db.models.functions.text.Upper(django.db.models.functions.text.Substr('title', 1, 1)), models.F('title'), models.F('year'), models.F('id'), name='film_by_initial_idx'),
+            index=models.Index(trivia.expressions.TitleInitial('title'), models.F('title'), models.F('year'), models.F('id'), name='film_by_initial_idx'),
         ),
     ]

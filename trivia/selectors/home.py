@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, F
-from django.db.models.functions import Substr, Upper
 from django.utils.http import urlencode
 
 from .. import fact_counts, pagination
+from ..expressions import TitleInitial
 from ..models import Film
 
 FEATURED_COUNT = 6
@@ -50,7 +50,7 @@ def page_query(order: str, number: int) -> str:
 
 def _group_expression(order: str):
     # The same expression groups the index and sorts the list, so a letter's page is exact.
-    return Upper(Substr("title", 1, 1)) if order == BY_TITLE else F("year") / 10 * 10
+    return TitleInitial("title") if order == BY_TITLE else F("year") / 10 * 10
 
 
 def _group_label(order: str, group) -> tuple[str, str]:
