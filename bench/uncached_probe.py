@@ -102,6 +102,8 @@ def page_types(count: int) -> list[PageType]:
                 for film in sample(big_films, count, rng)
             ],
         ),
+        PageType("bare /facts/", [facts_url]),
+        PageType("/facts/?topic=…", [f"{facts_url}?{urlencode({'topic': topic.slug})}" for topic in topics]),
     ]
 
 

@@ -335,7 +335,7 @@ def test_the_guide_gives_live_examples_that_work(client, seeded):
     for link in re.findall(r'href="(http://[^"]+/api/v1/[^"]*)"', html):
         response = client.get(link.removeprefix(settings.SITE_URL).replace("&amp;", "&"))
         assert response.status_code == 200, link
-    documented_error = re.search(r"There is no film with the address “no-such-film”\.", html)
+    documented_error = re.search(r"There is no film called “no-such-film”\.", html)
     _, problem = get_json(client, f"{API}/facts?film=no-such-film", status=400)
     assert documented_error and problem["errors"]["film"][0]["message"] == documented_error.group(0)
 

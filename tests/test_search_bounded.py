@@ -101,3 +101,37 @@ def test_sqlite_reads_the_newest_matches_from_the_index_without_sorting_them():
     assert steps[0].startswith(f"SCAN {search.FTS_TABLE} VIRTUAL TABLE")
     assert not any("TEMP B-TREE" in step for step in steps)
     assert connection.vendor == "sqlite"
+
+
+# --- Without words: filters alone, or every published fact -----------------------------------------
+
+
+def test_without_words_past_the_limit_the_newest_facts_are_listed_by_film(client, limit_of_five):
+    """Bare /facts/ counted and sorted every published fact (140–200 ms at 100,000): now the newest five."""
+    older, newer = ballet_facts(4), ballet_facts(4)
+    html = page(client)
+    assert summary(html) == "5+ facts."
+    assert "Only the 5 newest facts are counted and listed here" in html
+    newest = sorted(older + newer, key=lambda fact: fact.pk)[-5:]
+    assert result_keys(html) == [fact.key for fact in sorted(newest, key=lambda f: (f.film.title, f.position))]
+
+
+def test_filters_without_words_count_exactly_under_the_limit_and_say_plus_past_it(client, limit_of_five):
+    facts = ballet_facts(3)
+    topic = facts[0].topic
+    FactFactory.create_batch(2, film=facts[0].film, topic=topic, is_spoiler=True)
+    html = page(client, f"topic={topic.slug}")
+    assert summary(html) == f"3 facts under {topic.name}."
+    assert "2 more facts match but reveal the ending" in html
+    assert result_keys(html) == [fact.key for fact in facts]
+
+    FactFactory.create_batch(3, film=facts[0].film, topic=topic)
+    assert summary(page(client, f"topic={topic.slug}")) == f"5+ facts under {topic.name}."
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="a SQLite query plan")
+def test_sqlite_reads_the_newest_published_facts_from_the_index_without_sorting_them():
+    FactFactory()
+    newest = Fact.objects.published().filter(is_spoiler=False).order_by("-published_at", "-pk")
+    steps = query_plan(newest.values("pk")[:1001], "EXPLAIN QUERY PLAN ")
+    assert not any("TEMP B-TREE" in step for step in steps), steps

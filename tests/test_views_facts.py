@@ -63,7 +63,7 @@ def test_the_search_page_has_one_search_box(client, seeded):
 def test_form_keeps_what_was_searched_for(client, seeded):
     html = page(client, "q=ballet&film=the-red-shoes-1948&spoilers=include")
     assert 'value="ballet"' in html
-    assert re.search(r'<option value="the-red-shoes-1948" selected>', html)
+    assert re.search(r'<input type="text" name="film" value="The Red Shoes \(1948\)"', html)  # the slug, shown as named
     assert re.search(r'<option value="include" selected>', html)
 
 
@@ -199,7 +199,7 @@ def test_canonical_link_is_the_clean_search(client, thirty_ballet_facts):
 @pytest.mark.parametrize(
     "query, message",
     [
-        ("film=no-such-film", "There is no film with the address “no-such-film”."),
+        ("film=no-such-film", "There is no film called “no-such-film”."),
         ("topic=%3Cscript%3E", "There is no topic with the address “&lt;script&gt;”."),
         ("person=nobody", "There is no person called “nobody”."),
         ("source=..%2F..%2Fetc", "There is no source called “../../etc”."),
@@ -340,10 +340,10 @@ def test_query_count_is_the_same_at_10_and_at_1000_facts(client, monkeypatch):
     film, person = add_facts(1000)
     with_1000 = queries_per_url(client, film, person)
     assert with_1000 == with_10
-    # content version, count and page ids (with words: the newest matches, then the hidden
-    # spoilers or the film order), page facts, people, citations, the film and topic choices,
-    # the people and sources suggested; each slug given adds its lookup.
-    assert with_10 == {url: 10 + url.count("={") for url in QUERY_COUNT_URLS}
+    # content version, the newest matches, then the hidden spoilers or the film order (both without
+    # words, where the film order is the default), page facts, people, citations, the topic choices,
+    # the films, people and sources suggested; each slug given adds its lookup.
+    assert with_10 == {url: 10 + (url == "") + url.count("={") for url in QUERY_COUNT_URLS}
 
 
 # --- Person and source by name -----------------------------------------------------------
@@ -395,3 +395,52 @@ def test_suggestions_stay_bounded_when_there_are_many_people(client):
 
 def keys_for(client, query):
     return result_keys(page(client, query))
+
+
+# --- The film box -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["the-red-shoes-1948", "The Red Shoes", "the red shoes", "The Red Shoes (1948)", "red shoes 1948"]
+)
+def test_a_film_is_found_by_its_slug_its_title_or_its_title_and_year(client, seeded, typed):
+    CitationFactory(fact=FactFactory(film=FilmFactory(title="Black Narcissus", year=1947)))
+
+    html = page(client, f"film={typed}")
+
+    assert summary(html) == "15 facts in The Red Shoes (1948)."
+    assert re.search(r'<input type="text" name="film" value="The Red Shoes \(1948\)"', html)
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/facts/?film=the-red-shoes-1948">' in html
+
+
+def test_two_films_of_one_title_are_told_apart_by_year(client, seeded):
+    remake = FilmFactory(title="The Red Shoes", year=2005, slug="the-red-shoes-2005")
+    CitationFactory(fact=FactFactory(film=remake, text="The remake."))
+
+    html = page(client, "film=the+red+shoes", status=400)
+    assert "“the red shoes” fits more than one film: choose one below." in html
+    assert 'href="?film=the-red-shoes-1948">The Red Shoes (1948)</a>' in html
+    assert 'href="?film=the-red-shoes-2005">The Red Shoes (2005)</a>' in html
+    assert summary(page(client, "film=The+Red+Shoes+(2005)")) == "1 fact in The Red Shoes (2005)."
+
+
+def test_an_unknown_film_is_a_form_error_not_a_server_error(client, seeded):
+    html = page(client, "film=Peeping+Tom&q=ballet", status=400)
+    assert "There is no film called “Peeping Tom”." in html and 'aria-invalid="true"' in html
+
+
+@pytest.mark.parametrize("film_count", [10, 400])
+def test_the_film_box_does_not_list_every_film(client, django_assert_num_queries, film_count):
+    """Issue 16: the film <select> listed every film (4,000 options at a million facts, most of the page)."""
+    Film = FilmFactory._meta.model
+    Film.objects.bulk_create(Film(title=f"Film {n:03}", year=1950, slug=f"film-{n:03}") for n in range(film_count))
+
+    # content version; film, people and source suggestions; the count, the page's ids; the topics' <select>
+    with django_assert_num_queries(7):
+        html = page(client)
+
+    assert '<select name="film"' not in html and 'list="film-suggestions"' in html
+    suggested = re.search(r'<datalist id="film-suggestions">(.*?)</datalist>', html).group(1)
+    assert suggested.count("<option") == (film_count if film_count <= 200 else 0)
+    last = f"Film+{film_count - 1:03}+(1950)"
+    assert keys_for(client, f"film={last}") == []  # found by its title and year (no facts), not an error

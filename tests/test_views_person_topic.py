@@ -251,3 +251,31 @@ def test_topic_page_query_count_does_not_grow_with_facts(client, fact_count):
     """Content version, topic, count, facts, their people, their citations: 6, never one per fact."""
     _, facts = film_with_facts(fact_count, topics=1)
     assert count_queries(client, topic_url(facts[0].topic)) == 6
+
+
+def test_a_topic_pages_through_every_fact_once_in_film_order_whatever_the_films_sizes(client, staff_client):
+    """Readers' topic pages are cut from the counts kept per (topic, film): page edges fall inside films too."""
+    topic = TopicFactory(name="Music")
+    films = [FilmFactory(title=title, year=1950) for title in ("Zebra", "Apple", "Mango", "Kiwi")]
+    sizes = {"Zebra": 30, "Apple": LIST_PAGE_SIZE + 20, "Mango": 1, "Kiwi": 75}
+    for film in films:
+        FactFactory.create_batch(sizes[film.title], film=film, topic=topic)
+        FactFactory(film=film, topic=topic, status=Fact.Status.DRAFT)
+    FactFactory.create_batch(5, film=films[0])  # other topics
+    expected = list(
+        Fact.objects.published()
+        .filter(topic=topic)
+        .order_by("film__title", "position", "pk")
+        .values_list("key", flat=True)
+    )
+
+    pages = [get_page(client, topic_url(topic, page=number)) for number in (1, 2, 3)]
+
+    assert [key for page in pages for key in fact_keys(page)] == expected
+    headings = [[title.removesuffix(" (1950)") for title in film_headings(page)] for page in pages]
+    assert headings == [["Apple"], ["Apple", "Kiwi", "Mango", "Zebra"], ["Zebra"]]
+    intro = " ".join(pages[1].find_all("p", class_="page-intro")[0].text().split())
+    assert intro.startswith("226 facts, by film") and "Page 2 of 3." in intro
+    assert fact_keys(get_page(client, topic_url(topic, page=99))) == fact_keys(pages[2])  # clamped
+    staff_keys = [key for number in (1, 2, 3) for key in fact_keys(get_page(staff_client, topic_url(topic, number)))]
+    assert set(expected) < set(staff_keys) and len(staff_keys) == len(expected) + 4  # the drafts too

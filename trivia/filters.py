@@ -31,6 +31,9 @@ SPOILER_CHOICES = [
     (SPOILERS_INCLUDE, "Shown, collapsed"),
 ]
 
+# Typed as a name (or a slug) in a text box: too many for a list (issue 13; films since issue 16).
+NAMED_FILTERS = ("film", "person", "source")
+
 ORDER_RELEVANCE = "relevance"
 ORDER_FILM = "film"
 ORDERING_CHOICES = [
@@ -45,7 +48,7 @@ RELEVANCE_ORDER = ("-search_rank", "film_id", "topic_id", "position", "pk")
 class PlainSelect(forms.Select):
     """A `<select>` written in Python rather than through one template per option.
 
-    Django renders each option with its own template; with hundreds of films that was
+    Django renders each option with its own template; with hundreds of films (then a list) that was
     most of the search page's time (docs/performance.md). The markup is the same:
     attributes from the bound field (id, aria-invalid, aria-describedby), values and
     labels escaped, the chosen option `selected`.
@@ -79,7 +82,7 @@ class SearchQueryFilter(django_filters.CharFilter):
 
 
 class NamedChoiceField(forms.CharField):
-    """A person or a source as a reader types it: its address (slug), or its name in any case, accents folded.
+    """A film, a person or a source as a reader types it: its address (slug), or its name in any case, accents folded.
 
     A name that fits several is an error listing them (`candidates`), for the page to
     offer as links.
@@ -113,9 +116,9 @@ class NamedChoiceFilter(django_filters.Filter):
 
 
 def named_choice(model, label: str, noun: str, help_text: str, **kwargs):
-    """A filter chosen from a text box with suggestions (a <datalist>): people and sources are too many for a list.
+    """A filter chosen from a text box with suggestions (a <datalist>): films, people and sources are too many to list.
 
-    Links from person and source pages fill in the slug (`/facts/?person=moira-shearer`).
+    Links from film, person and source pages fill in the slug (`/facts/?person=moira-shearer`).
     """
     return NamedChoiceFilter(
         model=model,
@@ -136,14 +139,7 @@ class FactFilter(django_filters.FilterSet):
         "capitals and accents do not matter. End a word with * to match longer words (paint* finds paintings).",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    film = django_filters.ModelChoiceFilter(
-        queryset=Film.objects.only("id", "slug", "title", "year"),
-        to_field_name="slug",
-        empty_label="Any film",
-        label="Film",
-        widget=PlainSelect,
-        error_messages={"invalid_choice": "There is no film with the address “%(value)s”."},
-    )
+    film = named_choice(Film, "Film", "film", "Its title; add the year if two films share it.", field_name="film")
     topic = django_filters.ModelChoiceFilter(
         queryset=Topic.objects.only("id", "slug", "name", "order"),
         to_field_name="slug",
@@ -190,16 +186,16 @@ class FactFilter(django_filters.FilterSet):
     def is_valid(self):
         valid = super().is_valid()
         if valid and self.data is not None:
-            # A person or source found from its slug or part of its name shows under its full name.
-            for name in ("person", "source"):
+            # A film, person or source found from its slug or part of its name shows under its full name.
+            for name in NAMED_FILTERS:
                 found = self.form.cleaned_data.get(name)
                 if found is not None:
-                    self.form.data[name] = found.name if name == "person" else found.title
+                    self.form.data[name] = names.shown_name(found)
         return valid
 
     def candidates(self) -> dict[str, list]:
-        """The people and sources an ambiguous name might mean, by field ("person": [...])."""
-        return {name: self.form.fields[name].candidates for name in ("person", "source")}
+        """The films, people and sources an ambiguous name might mean, by field ("person": [...])."""
+        return {name: self.form.fields[name].candidates for name in NAMED_FILTERS}
 
     @property
     def active_filter_count(self) -> int:

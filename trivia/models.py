@@ -16,6 +16,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from . import integrity, text
+from .expressions import TitleInitial
 
 # Only web links: a `javascript:` or `file:` URL must never become a clickable link.
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -57,12 +58,11 @@ class Film(TimeStamped):
     class Meta:
         ordering = ["title", "year"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(year__gte=1870) & Q(year__lte=2100),
-                name="film_year_plausible",
-            ),
+            models.CheckConstraint(condition=Q(year__gte=1870) & Q(year__lte=2100), name="film_year_plausible"),
             models.CheckConstraint(condition=~Q(slug=""), name="film_slug_not_empty"),
         ]
+        # The home page's list by title: by initial (its A–Z index), then title (selectors/home.py), read in order.
+        indexes = [models.Index(TitleInitial("title"), "title", "year", "id", name="film_by_initial_idx")]
 
     def __str__(self):
         return f"{self.title} ({self.year})"
@@ -248,10 +248,12 @@ class FactQuerySet(models.QuerySet):
         return self.filter(status=Fact.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """Published facts for readers; drafts too for staff, so editors can preview."""
-        if user is not None and user.is_active and user.is_staff:
-            return self
-        return self.published()
+        """Published facts for readers; drafts too for staff (`sees_drafts`), so editors can preview."""
+        return self if sees_drafts(user) else self.published()
+
+
+def sees_drafts(user) -> bool:
+    return user is not None and user.is_active and user.is_staff
 
 
 class FactManager(models.Manager.from_queryset(FactQuerySet)):
@@ -266,11 +268,9 @@ class Fact(TimeStamped):
         PUBLISHED = "published", "Published"
 
     key = models.SlugField(
-        max_length=64,
-        unique=True,
-        default=new_fact_key,
+        max_length=64, unique=True, default=new_fact_key,
         help_text="Stable identifier used in the fact's permanent URL; never reused.",
-    )
+    )  # fmt: skip
     film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="facts")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="facts")
     text = models.TextField(help_text="One claim, no more than its citations support.")

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr, Upper
+from django.db.models import Count, F
 from django.utils.http import urlencode
 
-from .. import pagination
-from ..models import Fact, Film
+from .. import fact_counts, pagination
+from ..expressions import TitleInitial
+from ..models import Film
 
 FEATURED_COUNT = 6
 HOME_PAGE_SIZE = 50
@@ -25,7 +25,7 @@ class IndexEntry:
 
 @dataclass
 class HomePage:
-    featured: list[Film]  # the best-documented films; empty when every film fits beside them
+    featured: list[Film]  # the best-documented films (with published facts); empty when every film fits beside them
     films: list[Film]  # this page of the list, each with `published_fact_count`, `group_anchor` on the first of a group
     order: str
     window: pagination.PageWindow
@@ -48,22 +48,9 @@ def page_query(order: str, number: int) -> str:
     return urlencode(params)
 
 
-def with_fact_counts(films: QuerySet[Film]) -> QuerySet[Film]:
-    """`films` with their number of published facts: a count per film through the (film, status, …) index."""
-    published = (
-        Fact.objects.published()
-        .filter(film=OuterRef("pk"))
-        .order_by()
-        .values("film")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return films.annotate(published_fact_count=Coalesce(Subquery(published), 0))
-
-
 def _group_expression(order: str):
     # The same expression groups the index and sorts the list, so a letter's page is exact.
-    return Upper(Substr("title", 1, 1)) if order == BY_TITLE else F("year") / 10 * 10
+    return TitleInitial("title") if order == BY_TITLE else F("year") / 10 * 10
 
 
 def _group_label(order: str, group) -> tuple[str, str]:
@@ -74,7 +61,8 @@ def _group_label(order: str, group) -> tuple[str, str]:
 
 
 def home_page(raw_order=None, raw_page=None) -> HomePage:
-    """Four queries whatever the number of films: the featured films, the index, and one page of the list.
+    """Four queries whatever the number of films or facts: the index, one page of the list, its films' counts
+    of published facts and the featured films (both kept by the database: `fact_counts`).
 
     Any `order` but "year" lists by title; any `page` gives a page (`pagination`).
     """
@@ -91,14 +79,13 @@ def home_page(raw_order=None, raw_page=None) -> HomePage:
             index.append(IndexEntry(label, f"?{query}#{anchor}" if query else f"#{anchor}"))
         seen += row["n"]
     sort = ("group", "title", "year", "pk") if order == BY_TITLE else ("year", "title", "pk")
-    films = list(with_fact_counts(Film.objects.annotate(group=group)).order_by(*sort)[window.bounds])
+    films = list(Film.objects.annotate(group=group).order_by(*sort)[window.bounds])
+    counts = fact_counts.of_films(film.pk for film in films)
     anchors_given = set()
     for film in films:
+        film.published_fact_count = counts.get(film.pk, 0)
         _, anchor = _group_label(order, film.group)
         film.group_anchor = anchor if anchor not in anchors_given else ""
         anchors_given.add(anchor)
-    featured = []
-    if total > FEATURED_COUNT:
-        best = with_fact_counts(Film.objects.all()).order_by("-published_fact_count", "title", "year")
-        featured = list(best[:FEATURED_COUNT])
+    featured = fact_counts.best_documented(FEATURED_COUNT) if total > FEATURED_COUNT else []
     return HomePage(featured, films, order, window, index)

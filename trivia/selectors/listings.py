@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from .. import pagination
-from ..models import Credit, Fact, Film, Person, Topic
+from .. import fact_counts, pagination
+from ..models import Credit, Fact, Film, Person, Topic, sees_drafts
 from .clickthrough import origin_for
 from .facts import READING_ORDER, Reference, number_footnotes, reading_facts, set_mentions, spoilers_last
 from .notes import SourceEntry, finish_notes
@@ -44,6 +44,10 @@ def fact_list_page(facts: QuerySet[Fact], raw_page, kind: str, slug: str, page_p
     """
     window = pagination.window(raw_page, facts.count(), LIST_PAGE_SIZE)
     page_facts = list(facts.order_by(*READING_ORDER)[window.bounds])
+    return _grouped_page(page_facts, window, kind, slug, page_person)
+
+
+def _grouped_page(page_facts: list[Fact], window, kind: str, slug: str, page_person=None) -> FactListPage:
     groups: list[FilmGroup] = []
     for fact in page_facts:
         if not groups or groups[-1].film.pk != fact.film_id:
@@ -69,5 +73,24 @@ def person_credits(person: Person) -> list[Credit]:
 
 
 def topic_page(topic: Topic, user, raw_page=None) -> FactListPage:
-    """The facts visible to `user` under `topic`, across films, by film then position."""
-    return fact_list_page(reading_facts(user).filter(topic=topic), raw_page, "topic", topic.slug)
+    """The facts visible to `user` under `topic`, across films, by film then position.
+
+    A topic holds a tenth of the archive, so for readers nothing counts or sorts all its facts:
+    the database's counts per (topic, film) (`fact_counts`, one row per film, in title order)
+    give the total and the films the page's facts fall in, and how many of the first film's to
+    skip; then only those films' facts are read, through the (film, status, topic, position)
+    index. Staff, who see drafts too, get them counted as on person pages.
+    """
+    facts = reading_facts(user).filter(topic=topic)
+    if sees_drafts(user):
+        return fact_list_page(facts, raw_page, "topic", topic.slug)
+    films = fact_counts.films_of_topic(topic.pk)
+    window = pagination.window(raw_page, sum(count for _, count in films), LIST_PAGE_SIZE)
+    on_page, skip, seen = [], 0, 0
+    for film_id, count in films:
+        if seen + count > window.offset and seen < window.offset + window.per_page:
+            skip = skip if on_page else window.offset - seen
+            on_page.append(film_id)
+        seen += count
+    page_facts = list(facts.filter(film_id__in=on_page).order_by(*READING_ORDER)[skip : skip + window.per_page])
+    return _grouped_page(page_facts, window, "topic", topic.slug)

@@ -2,20 +2,19 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-
 from .. import pagination, search, text
 from ..filters import ORDER_RELEVANCE, SPOILERS_INCLUDE, FactFilter
-from ..models import Fact, Person, Source
+from ..models import Fact, Film, Person, Source
 from . import names
 from .clickthrough import Origin, passage_url
 from .facts import READING_ORDER, with_reading_relations
 
 PAGE_SIZE = 25
-# A search with words looks at no more matches than this, the newest first (the order the
-# full-text index reads them in, without sorting), and counts and ranks those: a word found
-# in most facts then costs the same at 10,000 and at 1,000,000 facts. Past it the page says
-# "1,000+" and asks for a narrower search (docs/performance.md, "First visits (issue 16)").
+# A search looks at no more matches than this, the newest first (the order the full-text
+# index, or without words the primary key, reads them in, without sorting), and counts and
+# ranks those: a word found in most facts, or no word at all, then costs the same at 10,000
+# and at 1,000,000 facts. Past it the page says "1,000+" and asks for a narrower search
+# (docs/performance.md, "First visits (issue 16)").
 MATCH_LIMIT = 1000
 
 
@@ -51,6 +50,11 @@ class SearchResults:
 
     @property
     def capped_note(self) -> str:
+        if not self.query:
+            return (
+                f"Only the {self.match_limit:,} newest facts are counted and listed here: search for a word, "
+                "or choose a film, topic or person, to find the others."
+            )
         return (
             f"Only the {self.match_limit:,} newest matches are counted and ranked here: add a word, "
             "or choose a film, topic or person, to narrow the search."
@@ -66,7 +70,7 @@ class SearchResults:
             verb = "matches" if one else "match"
             head = f"{self.count_label} {noun} {verb} {quoted}" if self.count else f"No facts match {quoted}"
         else:
-            head = f"{self.count:,} {noun}" if self.count else "No facts"
+            head = f"{self.count_label} {noun}" if self.count else "No facts"
         if self.narrowing:
             head += f" {self.narrowing}"
         return head + "."
@@ -75,26 +79,15 @@ class SearchResults:
 def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
     """One page of a valid (bound) filterset's facts, counted, loaded and highlighted.
 
-    Queries, whatever the number of facts: with words, one for the newest MATCH_LIMIT
-    matches (counted and, by relevance, ranked in Python) and one capped count of the
-    hidden spoilers (or the page's ids in film order); without, one count (shown and
-    hidden together) and one for the page's ids; then one for the page's rows and one
-    per prefetch.
+    Queries, whatever the number of facts: one for the newest MATCH_LIMIT matches (counted
+    and, by relevance, ranked in Python), one capped count of the hidden spoilers (or the
+    page's ids in film order), then one for the page's rows and one per prefetch. With
+    words or without (filters alone, or nothing: every published fact), the database
+    reads the matches in index order and stops at the limit.
     """
     matches = filterset.qs  # validates the form, so cleaned_data is there below
     include_spoilers = filterset.form.cleaned_data.get("spoilers") == SPOILERS_INCLUDE
-    if filterset.terms:
-        window, page_ids, hidden, capped = _bounded_page(filterset, include_spoilers, raw_page)
-    else:
-        counts = filterset.matches_including_spoilers.aggregate(
-            matches=Count("pk"), spoilers=Count("pk", filter=Q(is_spoiler=True))
-        )
-        hidden = 0 if include_spoilers else counts["spoilers"]
-        window = pagination.window(raw_page, counts["matches"] - hidden, PAGE_SIZE)
-        # Sort and slice on ids alone, then load the page's rows with everything the template
-        # touches. The ids were chosen among published facts already: a status condition here
-        # made SQLite scan the status index instead of looking 25 ids up.
-        page_ids, capped = list(matches.values_list("pk", flat=True)[window.bounds]), False
+    window, page_ids, hidden, capped = _bounded_page(filterset, matches, include_spoilers, raw_page)
     loaded = with_reading_relations(Fact.objects.all()).in_bulk(page_ids)
     facts = [loaded[pk] for pk in page_ids if pk in loaded]
     highlight_facts(facts, filterset.terms)
@@ -110,19 +103,26 @@ def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
     )
 
 
-def _bounded_page(filterset: FactFilter, include_spoilers: bool, raw_page):
-    """(window, page ids, hidden spoilers or None, capped) from the newest MATCH_LIMIT matches of a search with words.
+def _newest(filterset: FactFilter, matches):
+    """`matches` newest first, in the order an index reads them without sorting: the full-text index's with
+    words, else the (status, published_at) index's, from the latest published."""
+    matches = matches.order_by()
+    return search.newest_first(matches) if filterset.terms else matches.order_by("-published_at", "-pk")
+
+
+def _bounded_page(filterset: FactFilter, matches, include_spoilers: bool, raw_page):
+    """(window, page ids, hidden spoilers or None, capped) from the newest MATCH_LIMIT matches.
 
     Spoilers are counted only when the shown matches were all counted: that count then
     stops within MATCH_LIMIT shown and MATCH_LIMIT hidden matches too.
     """
-    newest = search.newest_first(filterset.qs.order_by())
-    columns = ("pk", "search_rank", "film_id", "topic_id", "position")
-    rows = list(newest.values_list(*columns)[: MATCH_LIMIT + 1])
+    by_relevance = bool(filterset.terms) and filterset.form.cleaned_data.get("ordering") == ORDER_RELEVANCE
+    columns = ("pk", "search_rank", "film_id", "topic_id", "position") if by_relevance else ("pk",)
+    rows = list(_newest(filterset, matches).values_list(*columns)[: MATCH_LIMIT + 1])
     capped = len(rows) > MATCH_LIMIT
     rows = rows[:MATCH_LIMIT]
     window = pagination.window(raw_page, len(rows), PAGE_SIZE)
-    if filterset.form.cleaned_data.get("ordering") == ORDER_RELEVANCE:
+    if by_relevance:
         # filters.RELEVANCE_ORDER, on rows already in hand: best rank, then film, topic, position, id.
         rows.sort(key=lambda row: (-row[1], row[2], row[3], row[4], row[0]))
         page_ids = [row[0] for row in rows[window.bounds]]
@@ -134,7 +134,7 @@ def _bounded_page(filterset: FactFilter, include_spoilers: bool, raw_page):
     elif capped:
         hidden = None
     else:
-        spoilers = search.newest_first(filterset.matches_including_spoilers.filter(is_spoiler=True).order_by())
+        spoilers = _newest(filterset, filterset.matches_including_spoilers.filter(is_spoiler=True))
         hidden = spoilers[: MATCH_LIMIT + 1].count()
     return window, page_ids, hidden, capped
 
@@ -155,9 +155,14 @@ def highlight_facts(facts, terms) -> None:
 
 
 def name_suggestions(filterset: FactFilter) -> dict[str, list[str]]:
-    """The names the person and source boxes suggest: the chosen film's, or everyone's while they are few.
+    """The names the film, person and source boxes suggest: the films while they are few, the chosen film's people
+    and sources (or everyone's while they are few).
 
-    Two queries, whatever the number of people and sources.
+    Three queries, whatever the number of films, people and sources.
     """
     film = filterset.form.cleaned_data.get("film") if filterset.is_valid() else None
-    return {"person": names.suggestions(Person, film), "source": names.suggestions(Source, film)}
+    return {
+        "film": names.suggestions(Film),
+        "person": names.suggestions(Person, film),
+        "source": names.suggestions(Source, film),
+    }

@@ -1,30 +1,41 @@
 from django.core.management.base import CommandError
 
-from trivia import integrity
+from trivia import fact_counts, integrity
 from trivia.management.base import TriviaCommand
 
 
 class Command(TriviaCommand):
     help = (
         "Check every citation flagged sound against its source's text (the quote at its offsets, the paragraph "
-        "its locator names) and every published fact for at least one sound citation. Lists each problem; exits 1 "
+        "its locator names), every published fact for at least one sound citation, and the counts of published facts "
+        "kept per film and topic. Lists each problem; exits 1 "
         "if there is any. Citations flagged broken are counted, not failed: editors are already told about them."
     )
 
     def handle(self, *args, **options):
         report = integrity.audit(options["database"])
-        for problem in report.problems:
+        miscounted = fact_counts.problems(options["database"])
+        for problem in report.problems + miscounted:
             self.stderr.write(problem)
         summary = (
             f"Checked {report.citations:,} citation(s) of {report.sources:,} source(s) and "
             f"{report.published_facts:,} published fact(s); {report.broken:,} flagged broken for editors."
         )
+        if miscounted:
+            raise CommandError(
+                f"{summary} {len(miscounted):,} kept count(s) of published facts differ from the facts "
+                "(fact_counts.recount puts them right)."
+            )
         if report.problems:
             raise CommandError(
                 f"{summary} {len(report.unsound):,} citation(s) are not on their quote and "
                 f"{len(report.unsupported):,} published fact(s) have no sound citation."
             )
-        self.stdout.write(self.style.SUCCESS(f"{summary} Every sound citation is on its quote."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{summary} Every sound citation is on its quote. The kept counts of published facts match."
+            )
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default", help="The database to check. Default: default.")
