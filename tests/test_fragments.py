@@ -120,6 +120,10 @@ def test_a_citation_that_breaks_flags_its_fact_and_one_that_is_fixed_drops_the_f
 
     for page in read_all(client, urls[:3]):
         assert page.count("attention-flag") == 1
+        # …and its note says why, without linking the passage.
+        assert "<strong class=\"needs-attention\">Needs attention:</strong> The passage was rewritten." in page
+    permalink = client.get(first.get_absolute_url()).content.decode()
+    assert "The passage was rewritten." in permalink
 
     Citation.objects.filter(fact=first).update(is_broken=False, broken_reason="")
     for page in read_all(client, urls[:3]):
@@ -128,11 +132,27 @@ def test_a_citation_that_breaks_flags_its_fact_and_one_that_is_fixed_drops_the_f
 
 def test_an_edited_source_shows_in_the_notes(client, shelf):
     film, person, topic, first, _ = shelf
-    warm(client, pages(film, person, topic))
-    Source.objects.filter(citations__fact=first).update(title="Dancing Days: a memoir")
+    urls = [*pages(film, person, topic)[:3], first.get_absolute_url()]
+    warm(client, urls)
+    Source.objects.filter(citations__fact=first).update(title="Dancing Days: a memoir", slug="dancing-days")
 
-    for page in read_all(client, pages(film, person, topic)[:3]):
-        assert "Dancing Days" in page
+    for page in read_all(client, urls):
+        assert ">Dancing Days, ¶1</a>" in page  # the note's short title…
+        assert 'href="/sources/dancing-days/?' in page  # …and its link to the passage
+
+
+def test_a_quote_moved_by_a_source_edit_shows_in_the_notes(client, shelf):
+    film, person, topic, first, _ = shelf
+    urls = [*pages(film, person, topic)[:3], first.get_absolute_url()]
+    warm(client, urls)
+    citation = first.citations.select_related("source").get()
+    quote = citation.source.content.split("\n\n")[1]
+    start = citation.source.content.index(quote)
+    # What re-anchoring writes when the cited passage moved to the next paragraph.
+    Citation.objects.filter(pk=citation.pk).update(paragraph=2, quote=quote, start=start, end=start + len(quote))
+
+    for page in read_all(client, urls):
+        assert ", ¶2</a>" in page and f"<q>{quote}</q>" in page
 
 
 def test_a_bulk_action_and_a_bulk_update_show_at_once(client, shelf):

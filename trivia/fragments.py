@@ -25,16 +25,20 @@ from django.utils.safestring import mark_safe
 
 FRAGMENT_CACHE_ALIAS = "fragments"
 FACT_ITEM_TEMPLATE = "includes/fact.html"
+REFERENCE_ITEM_TEMPLATE = "includes/reference.html"
 # Separates the fields of a key's material; cannot occur in a field (text is stored without NUL).
 SEPARATOR = "\x00"
+
+
+def _key(kind: str, pk, fields: list[str], autoescape: bool) -> str:
+    """A key naming the release, the URL prefix (links are in the HTML) and the digest of `fields`."""
+    material = SEPARATOR.join([settings.RELEASE, get_script_prefix(), str(autoescape), *fields])
+    return f"{kind}:{pk}:{hashlib.sha256(material.encode()).hexdigest()[:32]}"
 
 
 def item_key(fact, show_topic: bool, page_person: bool, autoescape: bool = True) -> str:
     """The cache key of `fact`'s list item as `includes/fact.html` renders it with this context."""
     fields = [
-        settings.RELEASE,
-        get_script_prefix(),
-        str(autoescape),
         fact.key,
         fact.text,
         str(fact.is_published),
@@ -46,54 +50,81 @@ def item_key(fact, show_topic: bool, page_person: bool, autoescape: bool = True)
         fields += [fact.topic.name, fact.topic.slug]
     for person in fact.mentions:
         fields += [person.name, person.slug]
-    digest = hashlib.sha256(SEPARATOR.join(fields).encode()).hexdigest()[:32]
-    return f"fact:{fact.pk}:{digest}"
+    return _key("fact", fact.pk, fields, autoescape)
 
 
-def kept_items(keys: list[str]) -> dict[str, str]:
+def reference_key(reference, autoescape: bool = True) -> str:
+    """The cache key of a note as `includes/reference.html` renders it: everything it prints."""
+    citation = reference.citation
+    fields = [
+        str(reference.number),
+        reference.url,
+        reference.short_title,
+        str(reference.is_spoiler),
+        str(citation.is_broken),
+        citation.broken_reason,
+        str(citation.paragraph),
+        citation.quote,
+    ]
+    for letter, fact in reference.backlinks:
+        fields += [letter, fact.key]
+    return _key("note", citation.pk, fields, autoescape)
+
+
+def _kept(keys: list[str]) -> dict[str, str]:
     """The kept items among `keys` (one `get_many`: one round trip to Redis)."""
     if not keys:
         return {}
     return caches[FRAGMENT_CACHE_ALIAS].get_many(keys)
 
 
-def keep_items(items: dict[str, str]) -> None:
-    if items:
-        caches[FRAGMENT_CACHE_ALIAS].set_many(items)
-
-
-def prefetch(facts, show_topic: bool = False, page_person: bool = False) -> None:
+def prefetch(facts, references=(), *, show_topic: bool = False, page_person: bool = False) -> None:
     """Look up every item of a page at once, so the template's groups make no round trip of their own.
 
-    Sets `fact.kept_item` (the HTML, or None when it must be rendered) under the key the
-    template will ask for; a group rendered with another context simply misses and renders.
+    Sets `kept_item` on each fact and reference: (its key, the HTML or None when it must be
+    rendered). The template computes the key again from its own context and renders
+    anything whose key differs, so a wrong guess here costs a render, never a wrong page.
     """
-    keys = {fact.pk: item_key(fact, show_topic, page_person) for fact in facts}
-    found = kept_items(list(keys.values()))
-    for fact in facts:
-        fact.kept_item = (keys[fact.pk], found.get(keys[fact.pk]))
+    keyed = [(fact, item_key(fact, show_topic, page_person)) for fact in facts]
+    keyed += [(reference, reference_key(reference)) for reference in references]
+    found = _kept([key for _, key in keyed])
+    for item, key in keyed:
+        item.kept_item = (key, found.get(key))
 
 
-def render_items(context, facts) -> str:
-    """The facts' list items, from the cache where kept, else rendered (and kept), as the include would."""
-    show_topic, page_person = bool(context.get("show_topic")), bool(context.get("page_person"))
-    keys = [item_key(fact, show_topic, page_person, context.autoescape) for fact in facts]
+def render_cached(context, items, key, template_name: str, name: str) -> str:
+    """Each of `items` rendered by `template_name` with it as `name`, from the fragment cache where kept."""
+    keys = [key(item, context.autoescape) for item in items]
     html: dict[str, str] = {}
     unknown = []
-    for fact, key in zip(facts, keys, strict=True):
-        prefetched = getattr(fact, "kept_item", None)
-        if prefetched is not None and prefetched[0] == key:
+    for item, item_key_ in zip(items, keys, strict=True):
+        prefetched = getattr(item, "kept_item", None)
+        if prefetched is not None and prefetched[0] == item_key_:
             if prefetched[1] is not None:
-                html[key] = prefetched[1]
+                html[item_key_] = prefetched[1]
         else:
-            unknown.append(key)
-    html.update(kept_items(unknown))
+            unknown.append(item_key_)
+    html.update(_kept(unknown))
     rendered = {}
     template = None
-    for fact, key in zip(facts, keys, strict=True):
-        if key not in html:
-            template = template or context.template.engine.get_template(FACT_ITEM_TEMPLATE)
-            with context.push(fact=fact):
-                html[key] = rendered[key] = str(template.render(context))
-    keep_items(rendered)
-    return mark_safe("".join(html[key] for key in keys))
+    for item, item_key_ in zip(items, keys, strict=True):
+        if item_key_ not in html:
+            template = template or context.template.engine.get_template(template_name)
+            with context.push({name: item}):
+                html[item_key_] = rendered[item_key_] = str(template.render(context))
+    if rendered:
+        caches[FRAGMENT_CACHE_ALIAS].set_many(rendered)
+    return mark_safe("".join(html[item_key_] for item_key_ in keys))
+
+
+def render_fact_items(context, facts) -> str:
+    """The facts' list items, as `{% for fact in facts %}{% include "includes/fact.html" %}` would write them."""
+    show_topic, page_person = bool(context.get("show_topic")), bool(context.get("page_person"))
+    return render_cached(
+        context, facts, lambda fact, escape: item_key(fact, show_topic, page_person, escape), FACT_ITEM_TEMPLATE, "fact"
+    )
+
+
+def render_reference_items(context, references) -> str:
+    """The page's notes, as `includes/reference.html` writes each."""
+    return render_cached(context, references, reference_key, REFERENCE_ITEM_TEMPLATE, "reference")

@@ -1,7 +1,9 @@
-"""`{% fact_items facts %}`: each fact's `includes/fact.html` list item, kept between renders (trivia/fragments.py).
+"""`{% fact_items facts %}` and `{% reference_items references %}`: list items kept between renders.
 
-The same HTML as `{% for fact in facts %}{% include "includes/fact.html" %}{% endfor %}`,
-with `show_topic` and `page_person` read from the context as the include would read them.
+The same HTML as `{% for fact in facts %}{% include "includes/fact.html" %}{% endfor %}`
+(with `show_topic` and `page_person` read from the context, as the include reads them), and
+as `includes/reference.html` for each note; each item comes from the fragment cache when
+kept (trivia/fragments.py).
 """
 
 from django import template
@@ -13,4 +15,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def fact_items(context, facts):
-    return fragments.render_items(context, facts)
+    return fragments.render_fact_items(context, facts)
+
+
+@register.simple_tag(takes_context=True)
+def reference_items(context, references):
+    return fragments.render_reference_items(context, references)
