@@ -121,7 +121,7 @@ def test_a_citation_that_breaks_flags_its_fact_and_one_that_is_fixed_drops_the_f
     for page in read_all(client, urls[:3]):
         assert page.count("attention-flag") == 1
         # …and its note says why, without linking the passage.
-        assert "<strong class=\"needs-attention\">Needs attention:</strong> The passage was rewritten." in page
+        assert '<strong class="needs-attention">Needs attention:</strong> The passage was rewritten.' in page
     permalink = client.get(first.get_absolute_url()).content.decode()
     assert "The passage was rewritten." in permalink
 
