@@ -47,7 +47,9 @@ def caches_from_environment(
         return {
             "default": {**shared, "KEY_PREFIX": key_prefix},
             "pages": {**shared, "KEY_PREFIX": f"{key_prefix}:pages", "TIMEOUT": page_seconds},
-            "fragments": {**shared, "KEY_PREFIX": f"{key_prefix}:fragments", "TIMEOUT": FRAGMENT_SECONDS},
+            "fragments": {**shared, "KEY_PREFIX": f"{key_prefix}:fragments", "TIMEOUT": FRAGMENT_SECONDS}
+            if fragment_entries
+            else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
         }
     return {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -228,3 +228,18 @@ def test_a_person_page_says_also_mentions_and_a_film_page_mentions(client, shelf
     assert "Mentions <a" in film_page and "Also mentions" not in film_page
     assert "Also mentions <a" in person_page and ">Anton Walbrook</a>" in person_page
     assert ">Moira Shearer</a>" in other_page and ">Anton Walbrook</a>" not in other_page
+
+
+def test_after_an_edit_only_the_edited_facts_item_is_rendered_again(client, shelf):
+    film, person, topic, first, _ = shelf
+    fresh = client.get(film.get_absolute_url())
+    assert [t.name for t in fresh.templates].count("includes/fact.html") == 2
+    caches[PAGE_CACHE_ALIAS].clear()  # as a page-cache eviction or a restart of the page cache would
+
+    Fact.objects.filter(pk=first.pk).update(text="She was cast first, in 1946.")
+    again = client.get(film.get_absolute_url())
+
+    assert again["X-Cache"] == "MISS"
+    assert [t.name for t in again.templates].count("includes/fact.html") == 1
+    assert [t.name for t in again.templates].count("includes/reference.html") == 0
+    assert "She was cast first, in 1946." in again.content.decode()
