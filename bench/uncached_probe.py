@@ -6,9 +6,12 @@ page cache), or by hand: `python bench/uncached_probe.py OUT.json [--rounds 15] 
 
 Each round requests the floor (the bench hello view, and `/healthz`) many times, then
 for each page type makes an edit (one UPDATE: the content version moves, as after any
-editor's save, so every ETag changes), empties the page cache and renders one URL of
-that type (cold), then asks for the same URL three times more (warm: the page cache
-answers; the median of the three).
+editor's save, so every ETag changes), empties the page cache and the fragment cache and
+renders one URL of that type (fully cold: a first visit after a deploy or a restart without
+Redis), makes another edit, empties the page cache only and renders it again (cold: the
+first visit after an edit; the facts' list items are kept in the fragment cache,
+trivia/fragments.py, which an edit does not empty), then asks for the same URL three
+times more (warm: the page cache answers; the median of the three).
 Rounds go round-robin over the types, so the machine's other load touches them alike;
 a figure is the median over the rounds. Django's test client, no HTTP, no gunicorn: what
 the page costs the worker, not the network. Writes one JSON object to OUT.json.
@@ -42,6 +45,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils.http import urlencode  # noqa: E402
 
 from trivia.demo.planning import DEMO_PREFIX  # noqa: E402
+from trivia.fragments import FRAGMENT_CACHE_ALIAS  # noqa: E402
 from trivia.models import Fact, Film, Person, Source, Topic  # noqa: E402
 from trivia.page_cache import PAGE_CACHE_ALIAS  # noqa: E402
 from trivia.selectors.films import FILM_PAGE_SIZE  # noqa: E402
@@ -51,6 +55,9 @@ SEED = 16
 TYPICAL_WORDS = ("lisbon", "budapest", "marseille", "vienna", "tangier")
 COMMON_WORD = "scene"
 FLOOR_REQUESTS = 25  # per round, for each floor
+# As browsers ask: a render compresses only the coding its client asked for (trivia/page_cache.py), so a
+# client asking for none would leave compression out of the cold figures.
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 
 
 @dataclass
@@ -60,6 +67,9 @@ class PageType:
     cold_ms: list[float] = field(default_factory=list)
     # CPU time of this process (the database's too on SQLite): steadier than wall time on a shared machine.
     cold_cpu_ms: list[float] = field(default_factory=list)
+    # Right after a deploy: the fragment cache empty too.
+    fully_cold_ms: list[float] = field(default_factory=list)
+    fully_cold_cpu_ms: list[float] = field(default_factory=list)
     warm_ms: list[float] = field(default_factory=list)
     queries: int = 0
     bytes: int = 0
@@ -121,11 +131,20 @@ def timed_get(client: Client, url: str) -> tuple[float, object]:
     return elapsed, response
 
 
-def cold(client: Client, url: str) -> tuple[float, object]:
-    """The page rendered as the first reader after an edit gets it."""
+def cold(client: Client, url: str, fragments_too: bool = False) -> tuple[float, object]:
+    """The page rendered as the first reader after an edit gets it (after a deploy: `fragments_too`)."""
     edit()
     caches[PAGE_CACHE_ALIAS].clear()
+    if fragments_too:
+        caches[FRAGMENT_CACHE_ALIAS].clear()
     return timed_get(client, url)
+
+
+def timed_cold(client: Client, url: str, fragments_too: bool) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one cold render."""
+    cpu = time.process_time()
+    elapsed, _ = cold(client, url, fragments_too)
+    return elapsed, (time.process_time() - cpu) * 1000
 
 
 def floor_ms(client: Client, url: str, times: int) -> list[float]:
@@ -133,7 +152,7 @@ def floor_ms(client: Client, url: str, times: int) -> list[float]:
 
 
 def measure(types: list[PageType], rounds: int) -> dict:
-    client = Client()
+    client = Client(HTTP_ACCEPT_ENCODING=BROWSER_ENCODINGS)
     floors = {"hello": reverse("bench_hello"), "healthz": reverse("healthz")}
     for page in types:  # warm Django's own caches (templates, URL resolvers, connections)
         cold(client, page.urls[0])
@@ -143,17 +162,19 @@ def measure(types: list[PageType], rounds: int) -> dict:
             floor_samples[name].append(statistics.median(floor_ms(client, url, FLOOR_REQUESTS)))
         for page in types:
             url = page.urls[number % len(page.urls)]
-            cpu = time.process_time()
-            elapsed, _ = cold(client, url)
-            page.cold_cpu_ms.append((time.process_time() - cpu) * 1000)
+            elapsed, cpu = timed_cold(client, url, fragments_too=True)
+            page.fully_cold_ms.append(elapsed)
+            page.fully_cold_cpu_ms.append(cpu)
+            elapsed, cpu = timed_cold(client, url, fragments_too=False)
             page.cold_ms.append(elapsed)
+            page.cold_cpu_ms.append(cpu)
             # The first hit after a render can pay for its garbage; the median of three is what a hit costs.
             page.warm_ms.append(statistics.median(timed_get(client, url)[0] for _ in range(3)))
     for page in types:
         edit()
         caches[PAGE_CACHE_ALIAS].clear()
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(page.urls[0])
+            response = Client().get(page.urls[0])  # bytes: the plain body
         page.queries, page.bytes = len(queries.captured_queries), len(response.content)
     return {
         "floor_ms": {name: statistics.median(samples) for name, samples in floor_samples.items()},

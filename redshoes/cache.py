@@ -27,8 +27,17 @@ LOG_EVERY_SECONDS = 60.0
 UNREADABLE = (pickle.UnpicklingError, AttributeError, EOFError, ImportError)
 
 
-def caches_from_environment(redis_url: str, key_prefix: str, page_entries: int, page_seconds: int) -> dict:
-    """`CACHES`: both aliases in Redis when a URL is given, else per-process memory (pages off at 0 entries)."""
+# Rendered facts (trivia/fragments.py) are keyed by what they show, so they stay right across
+# edits and outlive the pages that are rebuilt after every edit: a week, not a day.
+FRAGMENT_SECONDS = 7 * 24 * 60 * 60
+# Per worker without Redis: ~1 KB each, so about 20 MB; a page of 100 facts fits many times over.
+FRAGMENT_ENTRIES = 20_000
+
+
+def caches_from_environment(
+    redis_url: str, key_prefix: str, page_entries: int, page_seconds: int, fragment_entries: int = FRAGMENT_ENTRIES
+) -> dict:
+    """`CACHES`: every alias in Redis when a URL is given, else per-process memory (off at 0 entries)."""
     if redis_url:
         scheme = urlsplit(redis_url).scheme
         if scheme not in {"redis", "rediss", "unix"}:
@@ -38,6 +47,9 @@ def caches_from_environment(redis_url: str, key_prefix: str, page_entries: int, 
         return {
             "default": {**shared, "KEY_PREFIX": key_prefix},
             "pages": {**shared, "KEY_PREFIX": f"{key_prefix}:pages", "TIMEOUT": page_seconds},
+            "fragments": {**shared, "KEY_PREFIX": f"{key_prefix}:fragments", "TIMEOUT": FRAGMENT_SECONDS}
+            if fragment_entries
+            else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
         }
     return {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -48,6 +60,14 @@ def caches_from_environment(redis_url: str, key_prefix: str, page_entries: int, 
             "LOCATION": "redshoes-pages",
             "TIMEOUT": page_seconds,
             "OPTIONS": {"MAX_ENTRIES": max(page_entries, 1)},
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+            if fragment_entries
+            else "django.core.cache.backends.dummy.DummyCache",
+            "LOCATION": "redshoes-fragments",
+            "TIMEOUT": FRAGMENT_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": max(fragment_entries, 1)},
         },
     }
 

@@ -160,7 +160,12 @@ PAGE_CACHE_ENTRIES = env_number("REDSHOES_PAGE_CACHE_ENTRIES", 500)
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHE_KEY_PREFIX = os.environ.get("REDSHOES_CACHE_KEY_PREFIX", "redshoes").strip()
-CACHES = caches_from_environment(REDIS_URL, CACHE_KEY_PREFIX, PAGE_CACHE_ENTRIES, PAGE_CACHE_SECONDS)
+# Each fact's rendered list item (trivia/fragments.py), kept across edits: the entries a
+# worker keeps without Redis (0: off).
+FRAGMENT_CACHE_ENTRIES = env_number("REDSHOES_FRAGMENT_CACHE_ENTRIES", 20_000)
+CACHES = caches_from_environment(
+    REDIS_URL, CACHE_KEY_PREFIX, PAGE_CACHE_ENTRIES, PAGE_CACHE_SECONDS, FRAGMENT_CACHE_ENTRIES
+)
 
 # Which code this process runs: part of every page's ETag and cache key, so two hosts on
 # different releases during a rolling deploy never share HTML. Default: a hash of the

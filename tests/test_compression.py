@@ -5,13 +5,14 @@ import gzip
 
 import brotli
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 
 from tests.factories import FactFactory
 from tests.reading_data import film_with_facts
-from trivia import compression
+from trivia import compression, page_cache
 from trivia.models import Fact
-from trivia.page_cache import KeptPage
+from trivia.page_cache import PAGE_CACHE_ALIAS, KeptPage
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,46 @@ def test_error_pages_and_the_admin_are_never_compressed(client, admin_user):
 )
 def test_the_coding_follows_the_accept_encoding_header(accept, chosen):
     assert compression.negotiate(accept) == chosen
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        PAGE_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-codings"},
+    }
+    caches[PAGE_CACHE_ALIAS].clear()
+    yield caches[PAGE_CACHE_ALIAS]
+    caches[PAGE_CACHE_ALIAS].clear()
+
+
+def kept_codings(cache) -> set[str]:
+    (kept,) = [cache.get(key.split(":", 2)[-1]) for key in cache._cache]
+    return set(kept.bodies)
+
+
+def test_a_render_compresses_only_the_coding_its_client_asked_for_and_another_is_made_when_first_asked(
+    client, film_page, page_cache_on
+):
+    url, _ = film_page
+    first = client.get(url, headers={"Accept-Encoding": "br"})
+    assert first["X-Cache"] == "MISS"
+    assert kept_codings(page_cache_on) == {"identity", "br"}
+
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+
+    assert packed["X-Cache"] == "HIT" and packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == brotli.decompress(first.content)
+    assert packed["ETag"] == first["ETag"].replace('-br"', '-gzip"')
+    assert kept_codings(page_cache_on) == {"identity", "br", "gzip"}
+    assert client.get(url)["X-Cache"] == "HIT"
+    assert kept_codings(page_cache_on) == {"identity", "br", "gzip"}
+
+
+def test_a_coding_not_worth_it_is_tried_once():
+    page = KeptPage(headers={}, bodies={"identity": b"<p>Short.</p>"})
+
+    assert page.lacks("br")
+    assert page_cache.with_coding('"e"', page, "br").declined == {"br"}
+    assert not page_cache.with_coding('"e"', page, "br").lacks("br")
+    assert not page.lacks("identity") and not page.lacks("zstd")

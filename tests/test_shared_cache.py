@@ -193,3 +193,17 @@ def test_with_redis_url_both_caches_use_djangos_redis_backend():
 def test_a_redis_url_that_is_not_redis_is_refused():
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL must start with redis://"):
         caches_from_environment("http://cache.internal:6379", "redshoes", 500, 3600)
+
+
+def test_the_fragment_cache_has_its_own_alias_which_a_page_cache_clear_leaves_alone():
+    """Kept fact items (trivia/fragments.py) outlive the pages: their own alias, prefix and week-long timeout."""
+    local = caches_from_environment("", "redshoes", 500, 3600)
+    shared = caches_from_environment("redis://cache.internal:6379/0", "redshoes", 500, 3600)
+
+    assert local["fragments"]["BACKEND"].endswith("LocMemCache")
+    assert local["fragments"]["LOCATION"] != local["pages"]["LOCATION"]
+    assert shared["fragments"]["KEY_PREFIX"] == "redshoes:fragments"
+    assert shared["fragments"]["TIMEOUT"] > shared["pages"]["TIMEOUT"]
+    for redis_url in ("", "redis://cache.internal:6379/0"):
+        off = caches_from_environment(redis_url, "redshoes", 500, 3600, fragment_entries=0)
+        assert off["fragments"]["BACKEND"].endswith("DummyCache")

@@ -1,11 +1,15 @@
-"""Compressed public pages: each page is compressed once, when it is rendered, and kept so.
+"""Compressed public pages: each page is compressed once per coding, and kept so.
 
 A film page is ~100 KB of HTML and a sixth of that compressed. Compressing on every
 request would cost more than serving the page from the cache, so the page cache keeps
-the brotli and gzip bodies beside the plain one and a request picks the one its
-`Accept-Encoding` asks for. Only the public pages are compressed: they carry no secret
-and no CSRF token, so compression reveals nothing (BREACH needs a secret reflected next
-to attacker-chosen text). The admin is never compressed.
+the compressed bodies beside the plain one and a request picks the one its
+`Accept-Encoding` asks for. A render compresses only the coding its client asked for
+(compressing both cost a first visit 1.5 ms of a film page's CPU); another coding is made
+the first time a client asks for it, and kept too (trivia/page_cache.py).
+
+Only the public pages are compressed: they carry no secret and no CSRF token, so
+compression reveals nothing (BREACH needs a secret reflected next to attacker-chosen
+text). The admin is never compressed.
 
 Each encoding is its own representation with its own ETag (`"…-br"`, `"…-gzip"`), and
 responses say `Vary: Accept-Encoding`, so no cache hands a compressed body to a client
@@ -57,17 +61,24 @@ def negotiate(accept_encoding: str) -> str:
     return best
 
 
-def compressed_bodies(body: bytes) -> dict[str, bytes]:
-    """The plain body and, when worth it, its brotli and gzip forms."""
-    bodies = {IDENTITY: body}
+def compress(body: bytes, name: str) -> bytes | None:
+    """`body` in the coding `name` (br or gzip), or None when that would not make it smaller."""
     if len(body) < MIN_BYTES:
-        return bodies
-    for name, packed in (
-        ("br", brotli.compress(body, quality=BROTLI_QUALITY)),
+        return None
+    if name == "br":
+        packed = brotli.compress(body, quality=BROTLI_QUALITY)
+    else:
         # mtime=0: the same page gives the same bytes on every host.
-        ("gzip", gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)),
-    ):
-        if len(packed) < len(body):
+        packed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+    return packed if len(packed) < len(body) else None
+
+
+def compressed_bodies(body: bytes, names=ENCODINGS) -> dict[str, bytes]:
+    """The plain body and, when worth it, its forms in the codings `names` (by default all of them)."""
+    bodies = {IDENTITY: body}
+    for name in names:
+        packed = compress(body, name)
+        if packed is not None:
             bodies[name] = packed
     return bodies
 

@@ -160,11 +160,11 @@ def _render(view, request, args, kwargs, etag: str, wanted: str):
     """The page from the cache, or rendered (and kept when it may be shared), with its X-Cache label."""
     kept = page_cache.cached_page(etag)
     if kept is not None:
-        return kept, page_cache.HIT
+        return page_cache.with_coding(etag, kept, wanted), page_cache.HIT
     response = view(request, *args, **kwargs)
     if response.status_code != 200:
         return response, page_cache.BYPASS
-    kept = page_cache.keep_page(request, etag, response)
+    kept = page_cache.keep_page(request, etag, response, wanted)
     if kept is None:
         return response, page_cache.BYPASS
     return kept, page_cache.MISS if page_cache.enabled() else page_cache.BYPASS

@@ -19,7 +19,7 @@ reads no query parameter it did not declare (the others are removed before it ru
 A page that ever does must widen `freshness._audience` or mark its response private.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import caches
@@ -40,9 +40,15 @@ class KeptPage:
 
     headers: dict[str, str]
     bodies: dict[str, bytes] = field(default_factory=dict)
+    # Codings tried that would not make the body smaller: never tried again.
+    declined: frozenset[str] = frozenset()
 
     def encoding_for(self, wanted: str) -> str:
         return wanted if wanted in self.bodies else compression.IDENTITY
+
+    def lacks(self, wanted: str) -> bool:
+        """A coding a client asks for that has not been made yet (only the render's client's coding is)."""
+        return wanted in compression.ENCODINGS and wanted not in self.bodies and wanted not in self.declined
 
     def response(self, encoding: str) -> HttpResponse:
         """A fresh response with the body in `encoding` (which `encoding_for` chose)."""
@@ -95,11 +101,30 @@ def is_shareable(request, response) -> bool:
     )
 
 
-def keep_page(request, etag: str, response) -> KeptPage | None:
-    """Compress and keep a shareable page; None when it must not be shared (nor compressed)."""
+def keep_page(request, etag: str, response, wanted: str | None = None) -> KeptPage | None:
+    """Compress and keep a shareable page; None when it must not be shared (nor compressed).
+
+    Only in the coding `wanted` (the requesting client's), or in all of them when None.
+    """
     if not is_shareable(request, response):
         return None
     headers = {name: value for name, value in response.items() if name.lower() not in OWN_HEADERS}
-    kept = KeptPage(headers=headers, bodies=compression.compressed_bodies(response.content))
+    names = compression.ENCODINGS if wanted is None else tuple(n for n in (wanted,) if n in compression.ENCODINGS)
+    bodies = compression.compressed_bodies(response.content, names)
+    kept = KeptPage(headers=headers, bodies=bodies, declined=frozenset(names) - bodies.keys())
+    caches[PAGE_CACHE_ALIAS].set(page_key(etag), kept)
+    return kept
+
+
+def with_coding(etag: str, kept: KeptPage, wanted: str) -> KeptPage:
+    """`kept` with the coding `wanted` made and kept too, if it was not yet (the first client to ask pays once)."""
+    if not kept.lacks(wanted):
+        return kept
+    packed = compression.compress(kept.bodies[compression.IDENTITY], wanted)
+    if packed is None:
+        kept = replace(kept, declined=kept.declined | {wanted})
+    else:
+        kept = replace(kept, bodies={**kept.bodies, wanted: packed})
+    # Two workers adding different codings at once may each drop the other's: it is made again when asked for.
     caches[PAGE_CACHE_ALIAS].set(page_key(etag), kept)
     return kept

@@ -8,12 +8,17 @@ page nor make a new page-cache entry.
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 
-from . import filters, structured_data
+from . import filters, fragments, structured_data
 from .freshness import public_page
 from .models import Film, Person, Source, Topic
 from .selectors import citing, clickthrough, facts, films, listings, search, sources
 from .selectors.home import ORDERS, home_page
 from .templatetags.site_urls import absolute
+
+
+def _listed(page) -> list:
+    """Every fact of a person's or topic's page, for one fragment-cache lookup (trivia/fragments.py)."""
+    return [fact for group in page.groups for fact in group.facts + group.spoilers]
 
 
 @public_page(reads=["order", "page"])
@@ -26,6 +31,9 @@ def home(request):
 def film_detail(request, slug):
     film = get_object_or_404(Film, slug=slug)
     page = films.film_page(film, request.user, request.GET.get("page"))
+    fragments.prefetch(
+        [fact for section in page.sections for fact in section.facts + section.spoilers], page.references
+    )
     credits = films.film_credits(film)
     data = structured_data.movie(film, credits, absolute(film.get_absolute_url()), absolute)
     return render(
@@ -40,6 +48,7 @@ def fact_detail(request, key):
     # Drafts are simply not in a reader's queryset, so they 404 like a missing key.
     fact = get_object_or_404(facts.reading_facts(request.user), key=key)
     page = citing.fact_page(fact, settings.SITE_URL + fact.get_absolute_url())
+    fragments.prefetch([], page.references)
     return render(request, "trivia/fact_detail.html", {"fact": fact, "page": page})
 
 
@@ -59,6 +68,7 @@ def source_detail(request, slug):
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     page = listings.person_page(person, request.user, request.GET.get("page"))
+    fragments.prefetch(_listed(page), page.references, show_topic=True, page_person=True)
     data = structured_data.person(person, settings.SITE_URL + person.get_absolute_url())
     return render(
         request,
@@ -76,6 +86,7 @@ def person_detail(request, slug):
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     page = listings.topic_page(topic, request.user, request.GET.get("page"))
+    fragments.prefetch(_listed(page), page.references)
     return render(request, "trivia/topic_detail.html", {"topic": topic, "page": page})
 
 

@@ -11,9 +11,11 @@ does not mention or a malformed value gives the plain page.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from .. import pagination
@@ -78,10 +80,19 @@ def origin_for(kind: str, window: pagination.PageWindow | None = None, slug: str
     return Origin(kind, slug, window.number if window else 1)
 
 
+@lru_cache(maxsize=4096)
+def _source_path(slug: str, prefix: str, urlconf) -> str:
+    # A page's notes cite a few sources many times: reverse() once per source, not once per note
+    # (~100 calls on a film page). The prefix and URLconf are part of the key, so a test or a
+    # request that changes either gets its own entries.
+    return reverse("trivia:source_detail", args=[slug], urlconf=urlconf)
+
+
 def passage_url(citation, fact: Fact, note: int, origin: Origin) -> str:
     """The click-through address of note `note` (cited by `fact`) on the `origin` page."""
     query = urlencode({"for": fact.key, "note": note, "from": origin.token})
-    return f"{reverse('trivia:source_detail', args=[citation.source.slug])}?{query}#{citation.anchor}"
+    path = _source_path(citation.source.slug, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{path}?{query}#{citation.anchor}"
 
 
 @dataclass(frozen=True)
