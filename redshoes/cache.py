@@ -46,7 +46,9 @@ def caches_from_environment(
         shared = {"BACKEND": REDIS_BACKEND, "LOCATION": redis_url, "OPTIONS": options}
         return {
             "default": {**shared, "KEY_PREFIX": key_prefix},
-            "pages": {**shared, "KEY_PREFIX": f"{key_prefix}:pages", "TIMEOUT": page_seconds},
+            "pages": {**shared, "KEY_PREFIX": f"{key_prefix}:pages", "TIMEOUT": page_seconds}
+            if page_entries
+            else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
             "fragments": {**shared, "KEY_PREFIX": f"{key_prefix}:fragments", "TIMEOUT": FRAGMENT_SECONDS}
             if fragment_entries
             else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},

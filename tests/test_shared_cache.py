@@ -207,3 +207,12 @@ def test_the_fragment_cache_has_its_own_alias_which_a_page_cache_clear_leaves_al
     for redis_url in ("", "redis://cache.internal:6379/0"):
         off = caches_from_environment(redis_url, "redshoes", 500, 3600, fragment_entries=0)
         assert off["fragments"]["BACKEND"].endswith("DummyCache")
+
+
+def test_zero_page_entries_turns_the_page_cache_off_with_redis_too():
+    """The deployment guide promises `REDSHOES_PAGE_CACHE_ENTRIES=0` switches pages off "with or without Redis"."""
+    for redis_url in ("", "redis://cache.internal:6379/0"):
+        off = caches_from_environment(redis_url, "redshoes", 0, 3600)
+        assert off["pages"]["BACKEND"].endswith("DummyCache")
+    shared = caches_from_environment("redis://cache.internal:6379/0", "redshoes", 0, 3600)
+    assert shared["default"]["BACKEND"] == shared["fragments"]["BACKEND"] != shared["pages"]["BACKEND"]
