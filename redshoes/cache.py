@@ -34,43 +34,44 @@ FRAGMENT_SECONDS = 7 * 24 * 60 * 60
 FRAGMENT_ENTRIES = 20_000
 
 
+DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
 def caches_from_environment(
     redis_url: str, key_prefix: str, page_entries: int, page_seconds: int, fragment_entries: int = FRAGMENT_ENTRIES
 ) -> dict:
-    """`CACHES`: every alias in Redis when a URL is given, else per-process memory (off at 0 entries)."""
+    """`CACHES`: every alias in Redis when a URL is given, else per-process memory; pages and fragments off at 0."""
     if redis_url:
         scheme = urlsplit(redis_url).scheme
         if scheme not in {"redis", "rediss", "unix"}:
             raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, not {scheme!r}.")
         options = {"socket_connect_timeout": SOCKET_TIMEOUT_SECONDS, "socket_timeout": SOCKET_TIMEOUT_SECONDS}
         shared = {"BACKEND": REDIS_BACKEND, "LOCATION": redis_url, "OPTIONS": options}
+
+        def in_redis(suffix: str, seconds: int, entries: int) -> dict:
+            return {**shared, "KEY_PREFIX": f"{key_prefix}:{suffix}", "TIMEOUT": seconds} if entries else DUMMY
+
         return {
             "default": {**shared, "KEY_PREFIX": key_prefix},
-            "pages": {**shared, "KEY_PREFIX": f"{key_prefix}:pages", "TIMEOUT": page_seconds}
-            if page_entries
-            else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-            "fragments": {**shared, "KEY_PREFIX": f"{key_prefix}:fragments", "TIMEOUT": FRAGMENT_SECONDS}
-            if fragment_entries
-            else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+            "pages": in_redis("pages", page_seconds, page_entries),
+            "fragments": in_redis("fragments", FRAGMENT_SECONDS, fragment_entries),
         }
     return {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "pages": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
-            if page_entries
-            else "django.core.cache.backends.dummy.DummyCache",
-            "LOCATION": "redshoes-pages",
-            "TIMEOUT": page_seconds,
-            "OPTIONS": {"MAX_ENTRIES": max(page_entries, 1)},
-        },
-        "fragments": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
-            if fragment_entries
-            else "django.core.cache.backends.dummy.DummyCache",
-            "LOCATION": "redshoes-fragments",
-            "TIMEOUT": FRAGMENT_SECONDS,
-            "OPTIONS": {"MAX_ENTRIES": max(fragment_entries, 1)},
-        },
+        "pages": _in_memory("redshoes-pages", page_seconds, page_entries),
+        "fragments": _in_memory("redshoes-fragments", FRAGMENT_SECONDS, fragment_entries),
+    }
+
+
+def _in_memory(location: str, seconds: int, entries: int) -> dict:
+    """A per-process cache holding at most `entries` (none at 0: Django's dummy cache)."""
+    if not entries:
+        return {**DUMMY, "LOCATION": location}
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": location,
+        "TIMEOUT": seconds,
+        "OPTIONS": {"MAX_ENTRIES": entries},
     }
 
 

@@ -58,6 +58,22 @@ def empty_default_cache():
 
 
 @pytest.fixture
+def page_cache_on(settings):
+    """The page cache switched on (the suite runs without it, see test_settings) and empty; yields it."""
+    from django.core.cache import caches
+
+    from trivia.page_cache import PAGE_CACHE_ALIAS
+
+    settings.CACHES = {
+        **settings.CACHES,
+        PAGE_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"},
+    }
+    caches[PAGE_CACHE_ALIAS].clear()
+    yield caches[PAGE_CACHE_ALIAS]
+    caches[PAGE_CACHE_ALIAS].clear()
+
+
+@pytest.fixture
 def editor_client(client, db):
     """The test client logged in as an editor (an Editors-group account, as `create_editor` makes)."""
     from trivia.services.roles import create_editor

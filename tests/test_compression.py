@@ -5,14 +5,13 @@ import gzip
 
 import brotli
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 
 from tests.factories import FactFactory
 from tests.reading_data import film_with_facts
 from trivia import compression, page_cache
 from trivia.models import Fact
-from trivia.page_cache import PAGE_CACHE_ALIAS, KeptPage
+from trivia.page_cache import KeptPage
 
 pytestmark = pytest.mark.django_db
 
@@ -135,17 +134,6 @@ def test_error_pages_and_the_admin_are_never_compressed(client, admin_user):
 )
 def test_the_coding_follows_the_accept_encoding_header(accept, chosen):
     assert compression.negotiate(accept) == chosen
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        PAGE_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-codings"},
-    }
-    caches[PAGE_CACHE_ALIAS].clear()
-    yield caches[PAGE_CACHE_ALIAS]
-    caches[PAGE_CACHE_ALIAS].clear()
 
 
 def kept_codings(cache) -> set[str]:

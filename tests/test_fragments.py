@@ -24,16 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def caches_on(settings):
+def caches_on(page_cache_on):
     """The page cache on (the suite runs without it), both caches empty at the start."""
-    settings.CACHES = {
-        **settings.CACHES,
-        PAGE_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"},
-    }
-    caches[PAGE_CACHE_ALIAS].clear()
     caches[FRAGMENT_CACHE_ALIAS].clear()
-    yield
-    caches[PAGE_CACHE_ALIAS].clear()
 
 
 @pytest.fixture

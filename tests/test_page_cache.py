@@ -1,7 +1,6 @@
 """The page cache: a repeat request costs one query, and no visitor ever gets a stale or someone else's page."""
 
 import pytest
-from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -9,21 +8,14 @@ from django.urls import reverse
 from tests.factories import CitationFactory, FactFactory, FilmFactory
 from tests.reading_data import film_with_facts
 from trivia.models import Fact
-from trivia.page_cache import PAGE_CACHE_ALIAS, is_shareable
+from trivia.page_cache import is_shareable
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
+def _page_cache_on(page_cache_on):
     """The suite runs without the page cache (see test_settings); these tests switch it on, empty."""
-    settings.CACHES = {
-        **settings.CACHES,
-        PAGE_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"},
-    }
-    caches[PAGE_CACHE_ALIAS].clear()
-    yield
-    caches[PAGE_CACHE_ALIAS].clear()
 
 
 @pytest.mark.parametrize("fact_count", [10, 1000])
