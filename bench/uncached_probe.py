@@ -8,10 +8,14 @@ Each round requests the floor (the bench hello view, and `/healthz`) many times,
 for each page type makes an edit (one UPDATE: the content version moves, as after any
 editor's save, so every ETag changes), empties the page cache and the fragment cache and
 renders one URL of that type (fully cold: a first visit after a deploy or a restart without
-Redis), makes another edit, empties the page cache only and renders it again (cold: the
-first visit after an edit; the facts' list items are kept in the fragment cache,
-trivia/fragments.py, which an edit does not empty), then asks for the same URL three
-times more (warm: the page cache answers; the median of the three).
+Redis: the kept renders and fragments emptied too), makes another edit, empties the page
+cache only and renders it again (cold: the first visit after an edit elsewhere; the page's
+render is kept under its inputs, trivia/page_renders.py, and the facts' list items in the
+fragment cache, trivia/fragments.py, neither of which that edit touches), then changes
+something the page shows (the text of the first fact it links to; on home, the title of the
+first film it lists) and renders it again (edited here: the page's own facts changed, its
+other items kept), then asks for the same URL three times more (warm: the page cache
+answers; the median of the three).
 Rounds go round-robin over the types, so the machine's other load touches them alike;
 a figure is the median over the rounds. Django's test client, no HTTP, no gunicorn: what
 the page costs the worker, not the network. Writes one JSON object to OUT.json.
@@ -23,6 +27,7 @@ import json
 import os
 import pstats
 import random
+import re
 import statistics
 import sys
 import time
@@ -48,6 +53,7 @@ from trivia.demo.planning import DEMO_PREFIX  # noqa: E402
 from trivia.fragments import FRAGMENT_CACHE_ALIAS  # noqa: E402
 from trivia.models import Fact, Film, Person, Source, Topic  # noqa: E402
 from trivia.page_cache import PAGE_CACHE_ALIAS  # noqa: E402
+from trivia.page_renders import RENDER_CACHE_ALIAS  # noqa: E402
 from trivia.selectors.films import FILM_PAGE_SIZE  # noqa: E402
 
 SEED = 16
@@ -70,8 +76,12 @@ class PageType:
     # Right after a deploy: the fragment cache empty too.
     fully_cold_ms: list[float] = field(default_factory=list)
     fully_cold_cpu_ms: list[float] = field(default_factory=list)
+    # Right after an edit of something this page shows (its kept render is of no use).
+    edited_ms: list[float] = field(default_factory=list)
+    edited_cpu_ms: list[float] = field(default_factory=list)
     warm_ms: list[float] = field(default_factory=list)
     queries: int = 0
+    rendered_queries: int = 0  # the same page after an edit of something it shows
     bytes: int = 0
 
 
@@ -132,18 +142,44 @@ def timed_get(client: Client, url: str) -> tuple[float, object]:
 
 
 def cold(client: Client, url: str, fragments_too: bool = False) -> tuple[float, object]:
-    """The page rendered as the first reader after an edit gets it (after a deploy: `fragments_too`)."""
+    """The page as the first reader after an edit elsewhere gets it (after a deploy: `fragments_too`)."""
     edit()
     caches[PAGE_CACHE_ALIAS].clear()
     if fragments_too:
         caches[FRAGMENT_CACHE_ALIAS].clear()
+        caches[RENDER_CACHE_ALIAS].clear()
     return timed_get(client, url)
 
 
-def timed_cold(client: Client, url: str, fragments_too: bool) -> tuple[float, float]:
-    """Wall and CPU milliseconds of one cold render."""
+FACT_LINK = re.compile(r'href="/facts/([^/"?#]+)/"')
+FILM_LINK = re.compile(r'href="/films/([^/"?#]+)/"')
+EDIT_MARK = " (edited)"
+
+
+def edit_shown(url: str) -> None:
+    """Change something `url` shows, as an editor's save would: the text of the first fact it links to (a
+    permalink: its own), else (home) the title of the first film it lists; back again the next time."""
+    html = Client().get(url).content.decode()
+    found = FACT_LINK.search(f'href="{url}"') or FACT_LINK.search(html)
+    if found:
+        rows, column = Fact.objects.filter(key=found[1]), "text"
+    else:
+        rows, column = Film.objects.filter(slug=FILM_LINK.search(html)[1]), "title"
+    value = rows.values_list(column, flat=True).get()
+    rows.update(**{column: value.removesuffix(EDIT_MARK) if value.endswith(EDIT_MARK) else value + EDIT_MARK})
+
+
+def edited_here(client: Client, url: str) -> tuple[float, object]:
+    """The page as the first reader after an edit of something it shows gets it."""
+    edit_shown(url)
+    caches[PAGE_CACHE_ALIAS].clear()
+    return timed_get(client, url)
+
+
+def timed_cold(client: Client, url: str, fragments_too: bool, here: bool = False) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one cold render (after an edit elsewhere, or of this page when `here`)."""
     cpu = time.process_time()
-    elapsed, _ = cold(client, url, fragments_too)
+    elapsed, _ = edited_here(client, url) if here else cold(client, url, fragments_too)
     return elapsed, (time.process_time() - cpu) * 1000
 
 
@@ -168,6 +204,9 @@ def measure(types: list[PageType], rounds: int) -> dict:
             elapsed, cpu = timed_cold(client, url, fragments_too=False)
             page.cold_ms.append(elapsed)
             page.cold_cpu_ms.append(cpu)
+            elapsed, cpu = timed_cold(client, url, fragments_too=False, here=True)
+            page.edited_ms.append(elapsed)
+            page.edited_cpu_ms.append(cpu)
             # The first hit after a render can pay for its garbage; the median of three is what a hit costs.
             page.warm_ms.append(statistics.median(timed_get(client, url)[0] for _ in range(3)))
     for page in types:
@@ -176,6 +215,10 @@ def measure(types: list[PageType], rounds: int) -> dict:
         with CaptureQueriesContext(connection) as queries:
             response = Client().get(page.urls[0])  # bytes: the plain body
         page.queries, page.bytes = len(queries.captured_queries), len(response.content)
+        edit_shown(page.urls[0])
+        with CaptureQueriesContext(connection) as queries:
+            Client().get(page.urls[0])
+        page.rendered_queries = len(queries.captured_queries)
     return {
         "floor_ms": {name: statistics.median(samples) for name, samples in floor_samples.items()},
         "pages": [asdict(page) for page in types],

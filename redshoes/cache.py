@@ -32,15 +32,23 @@ UNREADABLE = (pickle.UnpicklingError, AttributeError, EOFError, ImportError)
 FRAGMENT_SECONDS = 7 * 24 * 60 * 60
 # Per worker without Redis: ~1 KB each, so about 20 MB; a page of 100 facts fits many times over.
 FRAGMENT_ENTRIES = 20_000
+# Whole pages kept under their inputs (trivia/page_renders.py): ~100 KB each uncompressed plus its
+# codings, so per worker without Redis about 100 MB at most; with Redis they expire like the pages.
+RENDER_ENTRIES = 1_000
 
 
 DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 
 def caches_from_environment(
-    redis_url: str, key_prefix: str, page_entries: int, page_seconds: int, fragment_entries: int = FRAGMENT_ENTRIES
+    redis_url: str,
+    key_prefix: str,
+    page_entries: int,
+    page_seconds: int,
+    fragment_entries: int = FRAGMENT_ENTRIES,
+    render_entries: int = RENDER_ENTRIES,
 ) -> dict:
-    """`CACHES`: every alias in Redis when a URL is given, else per-process memory; pages and fragments off at 0."""
+    """`CACHES`: every alias in Redis when a URL is given, else per-process memory; an alias given 0 entries is off."""
     if redis_url:
         scheme = urlsplit(redis_url).scheme
         if scheme not in {"redis", "rediss", "unix"}:
@@ -55,11 +63,13 @@ def caches_from_environment(
             "default": {**shared, "KEY_PREFIX": key_prefix},
             "pages": in_redis("pages", page_seconds, page_entries),
             "fragments": in_redis("fragments", FRAGMENT_SECONDS, fragment_entries),
+            "renders": in_redis("renders", page_seconds, render_entries),
         }
     return {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "pages": _in_memory("redshoes-pages", page_seconds, page_entries),
         "fragments": _in_memory("redshoes-fragments", FRAGMENT_SECONDS, fragment_entries),
+        "renders": _in_memory("redshoes-renders", page_seconds, render_entries),
     }
 
 

@@ -163,8 +163,11 @@ CACHE_KEY_PREFIX = os.environ.get("REDSHOES_CACHE_KEY_PREFIX", "redshoes").strip
 # Each fact's rendered list item (trivia/fragments.py), kept across edits: the entries a
 # worker keeps without Redis (0: off).
 FRAGMENT_CACHE_ENTRIES = env_number("REDSHOES_FRAGMENT_CACHE_ENTRIES", 20_000)
+# Whole pages kept under a digest of what they show (trivia/page_renders.py), so an edit
+# costs a first render only to the pages showing what it changed (0: off).
+RENDER_CACHE_ENTRIES = env_number("REDSHOES_RENDER_CACHE_ENTRIES", 1_000)
 CACHES = caches_from_environment(
-    REDIS_URL, CACHE_KEY_PREFIX, PAGE_CACHE_ENTRIES, PAGE_CACHE_SECONDS, FRAGMENT_CACHE_ENTRIES
+    REDIS_URL, CACHE_KEY_PREFIX, PAGE_CACHE_ENTRIES, PAGE_CACHE_SECONDS, FRAGMENT_CACHE_ENTRIES, RENDER_CACHE_ENTRIES
 )
 
 # Which code this process runs: part of every page's ETag and cache key, so two hosts on

@@ -139,9 +139,12 @@ def test_the_copy_button_is_progressive_enhancement(client, seeded):
 def test_fact_page_query_count_does_not_grow_with_facts(client, django_assert_num_queries, fact_count):
     _, facts = film_with_facts(fact_count)
 
-    # content version, the fact (film, topic joined), people, citations (sources joined).
-    with django_assert_num_queries(4):
+    # content version, the fact's token, the fact (film, topic joined), people, citations (sources joined).
+    with django_assert_num_queries(5):
         assert client.get(fact_url(facts[-1].key)).status_code == 200
+    # Asked for again while it is unchanged: the content version and its token (trivia/page_renders.py).
+    with django_assert_num_queries(2):
+        assert client.get(fact_url(facts[-1].key))["X-Render"] == "REUSED"
 
 
 def test_fact_page_query_count_does_not_grow_with_citations_or_people(client, django_assert_num_queries):
@@ -152,7 +155,7 @@ def test_fact_page_query_count_does_not_grow_with_citations_or_people(client, dj
     for _ in range(10):
         CitationFactory(fact=fact)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(fact_url(fact.key))
 
     assert len(parse(response.content.decode()).find_all("ol", class_="notes")[0].find_all("li")) == 14

@@ -342,8 +342,9 @@ def test_query_count_is_the_same_at_10_and_at_1000_facts(client, monkeypatch):
     assert with_1000 == with_10
     # content version, the newest matches, then the hidden spoilers or the film order (both without
     # words, where the film order is the default), page facts, people, citations, the topic choices,
-    # the films, people and sources suggested; each slug given adds its lookup.
-    assert with_10 == {url: 10 + (url == "") + url.count("={") for url in QUERY_COUNT_URLS}
+    # the films, people and sources suggested; for the page's inputs (trivia/page_renders.py) the
+    # facts' tokens and the topics; each slug given adds its lookup.
+    assert with_10 == {url: 12 + (url == "") + url.count("={") for url in QUERY_COUNT_URLS}
 
 
 # --- Person and source by name -----------------------------------------------------------
@@ -435,8 +436,9 @@ def test_the_film_box_does_not_list_every_film(client, django_assert_num_queries
     Film = FilmFactory._meta.model
     Film.objects.bulk_create(Film(title=f"Film {n:03}", year=1950, slug=f"film-{n:03}") for n in range(film_count))
 
-    # content version; film, people and source suggestions; the count, the page's ids; the topics' <select>
-    with django_assert_num_queries(7):
+    # content version; film, people and source suggestions; the count, the page's ids; the topics' <select>,
+    # read once for the page's inputs (trivia/page_renders.py) and once by the form.
+    with django_assert_num_queries(8):
         html = page(client)
 
     assert '<select name="film"' not in html and 'list="film-suggestions"' in html

@@ -277,14 +277,16 @@ def source_cited_by(fact_count):
 
 @pytest.mark.parametrize("fact_count", [10, 1000])
 def test_source_page_query_count_does_not_grow_with_citations(client, fact_count):
-    """One query for the content version, one for the source, one for every citation with its fact."""
+    """The content version, the source, its citing facts' tokens, every citation with its fact; again unchanged: 3."""
     source = source_cited_by(fact_count)
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(source_url(source))
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(source_url(source))["X-Render"] == "REUSED"
 
     assert response.status_code == 200
-    assert len(queries) == 3
+    assert len(queries) == 4 and len(again) == 3
     assert response.content.decode().count('class="backlink"') == fact_count
 
 

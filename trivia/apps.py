@@ -10,7 +10,7 @@ class TriviaConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         # Signal handlers keep derived data (citation checks on fixture loads) in step.
-        from . import fact_counts, signals  # noqa: F401
+        from . import fact_counts, fact_tokens, signals  # noqa: F401
         from .freshness import ensure_version_triggers
         from .services.editing import ensure_lock_triggers
 
@@ -18,3 +18,4 @@ class TriviaConfig(AppConfig):
         post_migrate.connect(ensure_version_triggers, sender=self, dispatch_uid="trivia_ensure_version_triggers")
         post_migrate.connect(ensure_lock_triggers, sender=self, dispatch_uid="trivia_ensure_lock_triggers")
         post_migrate.connect(fact_counts.ensure, sender=self, dispatch_uid="trivia_ensure_fact_count_triggers")
+        post_migrate.connect(fact_tokens.ensure, sender=self, dispatch_uid="trivia_ensure_fact_token_triggers")

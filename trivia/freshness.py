@@ -33,7 +33,7 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from . import compression, page_cache
+from . import compression, page_cache, page_renders
 from .models import Citation, Credit, Fact, Film, Person, Source, Topic
 
 VERSION_TABLE = "trivia_content_version"
@@ -127,7 +127,7 @@ def content_version() -> str:
     return f"{epoch}-{version}"
 
 
-def _audience(request) -> str:
+def audience(request) -> str:
     """Staff see drafts, readers do not: the two must never share an ETag."""
     user = request.user
     if user.is_authenticated and user.is_active and user.is_staff:
@@ -145,7 +145,7 @@ def page_etag(request) -> str:
     query = request.GET.urlencode()
     path = request.path + (f"?{query}" if query else "")
     day = timezone.localdate().isoformat()
-    material = "\n".join([settings.RELEASE, content_version(), _audience(request), path, day])
+    material = "\n".join([settings.RELEASE, content_version(), audience(request), path, day])
     return '"' + hashlib.sha256(material.encode()).hexdigest()[:24] + '"'
 
 
@@ -157,17 +157,32 @@ def _conditional_etag(request, etag: str, wanted: str) -> str:
 
 
 def _render(view, request, args, kwargs, etag: str, wanted: str):
-    """The page from the cache, or rendered (and kept when it may be shared), with its X-Cache label."""
+    """The page from the cache, or from its kept render, or rendered (and kept when it may be shared).
+
+    Returns the page and its `X-Cache` label, with an `X-Render` label when the view ran.
+    """
     kept = page_cache.cached_page(etag)
     if kept is not None:
-        return page_cache.with_coding(etag, kept, wanted), page_cache.HIT
+        return page_cache.with_coding(etag, kept, wanted), page_cache.HIT, ""
     response = view(request, *args, **kwargs)
     if response.status_code != 200:
-        return response, page_cache.BYPASS
+        return response, page_cache.BYPASS, page_renders.RENDERED
+    missed = page_cache.MISS if page_cache.enabled() else page_cache.BYPASS
+    reused = getattr(response, "reused_render", None)
+    if reused is not None:
+        # The page's inputs are those of a render kept earlier (trivia/page_renders.py).
+        key, kept = reused
+        made = page_cache.add_coding(kept, wanted)
+        if made is not kept:
+            page_renders.keep(key, made)
+        page_cache.store(etag, made)
+        return made, missed, page_renders.REUSED
     kept = page_cache.keep_page(request, etag, response, wanted)
     if kept is None:
-        return response, page_cache.BYPASS
-    return kept, page_cache.MISS if page_cache.enabled() else page_cache.BYPASS
+        return response, page_cache.BYPASS, page_renders.RENDERED
+    if getattr(response, "render_key", None):
+        page_renders.keep(response.render_key, kept)
+    return kept, missed, page_renders.RENDERED
 
 
 def conditional_page(*, reads=()):
@@ -195,7 +210,7 @@ def conditional_page(*, reads=()):
             if response is not None:
                 response["ETag"] = held
                 return _with_page_headers(response)
-            page, label = _render(view, request, args, kwargs, etag, wanted)
+            page, label, render = _render(view, request, args, kwargs, etag, wanted)
             if isinstance(page, page_cache.KeptPage):
                 encoding = page.encoding_for(wanted)
                 response = page.response(encoding)
@@ -207,6 +222,8 @@ def conditional_page(*, reads=()):
                     return response
                 response.headers.setdefault("ETag", etag)
             response["X-Cache"] = label
+            if render:
+                response["X-Render"] = render
             return _with_page_headers(response)
 
         return wrapper

@@ -16,7 +16,7 @@ a CSRF token belongs to one visitor and must never be replayed to another. The r
 this relies on: a public page shows nothing about who asks beyond the audience (no
 user name, no messages; absolute links come from `SITE_URL`, not the Host header), and
 reads no query parameter it did not declare (the others are removed before it runs).
-A page that ever does must widen `freshness._audience` or mark its response private.
+A page that ever does must widen `freshness.audience` or mark its response private.
 """
 
 from dataclasses import dataclass, field, replace
@@ -31,7 +31,7 @@ PAGE_CACHE_ALIAS = "pages"
 # The `X-Cache` header: served from the cache, rendered and kept, or rendered and not kept.
 HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
 # Headers the page machinery sets on every response itself; the rest of a view's are kept.
-OWN_HEADERS = {"content-length", "content-encoding", "etag", "cache-control", "vary", "x-cache"}
+OWN_HEADERS = {"content-length", "content-encoding", "etag", "cache-control", "vary", "x-cache", "x-render"}
 
 
 @dataclass(frozen=True)
@@ -112,19 +112,28 @@ def keep_page(request, etag: str, response, wanted: str | None = None) -> KeptPa
     names = compression.ENCODINGS if wanted is None else tuple(n for n in (wanted,) if n in compression.ENCODINGS)
     bodies = compression.compressed_bodies(response.content, names)
     kept = KeptPage(headers=headers, bodies=bodies, declined=frozenset(names) - bodies.keys())
-    caches[PAGE_CACHE_ALIAS].set(page_key(etag), kept)
+    store(etag, kept)
     return kept
 
 
-def with_coding(etag: str, kept: KeptPage, wanted: str) -> KeptPage:
-    """`kept` with the coding `wanted` made and kept too, if it was not yet (the first client to ask pays once)."""
+def store(etag: str, kept: KeptPage) -> None:
+    caches[PAGE_CACHE_ALIAS].set(page_key(etag), kept)
+
+
+def add_coding(kept: KeptPage, wanted: str) -> KeptPage:
+    """`kept` with the coding `wanted` made too, if it was not yet (the first client to ask pays once)."""
     if not kept.lacks(wanted):
         return kept
     packed = compression.compress(kept.bodies[compression.IDENTITY], wanted)
     if packed is None:
-        kept = replace(kept, declined=kept.declined | {wanted})
-    else:
-        kept = replace(kept, bodies={**kept.bodies, wanted: packed})
-    # Two workers adding different codings at once may each drop the other's: it is made again when asked for.
-    caches[PAGE_CACHE_ALIAS].set(page_key(etag), kept)
-    return kept
+        return replace(kept, declined=kept.declined | {wanted})
+    return replace(kept, bodies={**kept.bodies, wanted: packed})
+
+
+def with_coding(etag: str, kept: KeptPage, wanted: str) -> KeptPage:
+    """`kept` with the coding `wanted` made, and kept so under `etag` when that made it anew."""
+    made = add_coding(kept, wanted)
+    if made is not kept:
+        # Two workers adding different codings at once may each drop the other's: it is made again when asked for.
+        store(etag, made)
+    return made

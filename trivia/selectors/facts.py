@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from .. import page_renders
+from ..fact_tokens import with_tokens
 from ..models import Citation, Fact, Person
 
 # Within a film: topics in display order, then each topic's facts by position.
@@ -88,6 +90,19 @@ def with_reading_relations(facts: QuerySet[Fact]) -> QuerySet[Fact]:
 def reading_facts(user) -> QuerySet[Fact]:
     """The facts `user` may read (drafts for staff only), as the reading pages show them."""
     return with_reading_relations(Fact.objects.visible_to(user))
+
+
+def fact_inputs(user, key: str) -> list[tuple[int, int]]:
+    """What a fact's own page prints, as `page_renders` keys it: the fact by id and display token (one query).
+
+    Everything on the page is the fact's (its film, people, citations and their sources
+    move its token); a key `user` may not read raises `Unkeyable`, and the render says 404.
+    """
+    fact = with_tokens(Fact.objects.visible_to(user).filter(key=key))
+    found = page_renders.tokens(fact.values_list("pk", "display_token"))
+    if not found:
+        raise page_renders.Unkeyable(f"no fact {key!r} to show")
+    return found
 
 
 def number_footnotes(facts) -> list[Reference]:

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from .. import pagination
+from .. import page_renders, pagination
+from ..fact_tokens import with_tokens
 from ..models import Credit, Fact, Film, Topic
 from .clickthrough import origin_for
 from .facts import TOPIC_ORDER, Reference, number_footnotes, reading_facts, set_mentions, spoilers_last
@@ -68,14 +69,32 @@ def film_table_of_contents(film: Film, user) -> list[TocEntry]:
     return toc
 
 
-def film_page(film: Film, user, raw_page=None) -> FilmPage:
+def film_page_inputs(film: Film, credits: list[Credit], toc: list[TocEntry], user, raw_page=None) -> tuple:
+    """What the film page prints, as `page_renders` keys it: the film, its credits, the table of contents,
+    the page number and each of the page's facts by id and display token (one query)."""
+    window = _window(toc, raw_page)
+    facts = with_tokens(Fact.objects.visible_to(user).filter(film=film)).order_by(*TOPIC_ORDER)[window.bounds]
+    return (
+        page_renders.row(film),
+        [page_renders.row(credit) + page_renders.row(credit.person) for credit in credits],
+        [(entry.topic.pk, entry.topic.name, entry.topic.slug, entry.topic.order, entry.fact_count) for entry in toc],
+        window.number,
+        page_renders.tokens(facts.values_list("pk", "display_token")),
+    )
+
+
+def _window(toc: list[TocEntry], raw_page) -> pagination.PageWindow:
+    return pagination.window(raw_page, sum(entry.fact_count for entry in toc), FILM_PAGE_SIZE)
+
+
+def film_page(film: Film, user, raw_page=None, toc: list[TocEntry] | None = None) -> FilmPage:
     """The film's facts visible to `user` on the page `raw_page` asks for, grouped under their topics.
 
-    Queries: one for the table of contents, one for the page's facts and one per
-    prefetch — never one per fact.
+    Queries: one for the table of contents (unless given), one for the page's facts and
+    one per prefetch — never one per fact.
     """
-    toc = film_table_of_contents(film, user)
-    window = pagination.window(raw_page, sum(entry.fact_count for entry in toc), FILM_PAGE_SIZE)
+    toc = film_table_of_contents(film, user) if toc is None else toc
+    window = _window(toc, raw_page)
     # Not the film joined again on each of 100 rows: every fact gets `film` itself below.
     facts = reading_facts(user).filter(film=film).select_related(None).select_related("topic")
     page_facts = list(facts.order_by(*TOPIC_ORDER)[window.bounds])

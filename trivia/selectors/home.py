@@ -31,6 +31,16 @@ class HomePage:
     window: pagination.PageWindow
     index: list[IndexEntry]
 
+    def inputs(self) -> tuple:
+        """What the page prints, as `page_renders` keys it: each film listed with its count, the index, the window."""
+        # The columns the page prints (the featured films are read with no others).
+        listed = [
+            (film.pk, film.title, film.year, film.slug, film.published_fact_count, getattr(film, "group_anchor", ""))
+            for film in self.featured + self.films
+        ]
+        index = [(entry.label, entry.url) for entry in self.index]
+        return listed, index, self.order, self.window.number, self.window.total
+
     @property
     def order_label(self) -> str:
         return ORDERS[self.order]

@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from .. import fact_counts, pagination
+from .. import fact_counts, page_renders, pagination
+from ..fact_tokens import with_tokens
 from ..models import Credit, Fact, Film, Person, Topic, sees_drafts
 from .clickthrough import origin_for
-from .facts import READING_ORDER, Reference, number_footnotes, reading_facts, set_mentions, spoilers_last
+from .facts import READING_ORDER, Reference, number_footnotes, set_mentions, spoilers_last, with_reading_relations
 from .notes import SourceEntry, finish_notes
 
 # Person and topic pages list facts across films; past this many they go on numbered
@@ -36,15 +37,27 @@ class FactListPage:
         return self.window.total
 
 
-def fact_list_page(facts: QuerySet[Fact], raw_page, kind: str, slug: str, page_person=None) -> FactListPage:
-    """The page `raw_page` asks for of `facts` (in reading order), grouped by film, footnotes numbered.
+@dataclass
+class ChosenFacts:
+    """Which facts a person's or topic's page shows: `facts[bounds]`, in reading order, before anything is loaded."""
 
-    `kind` and `slug` name the page ("person", "hein-heckroth") for the notes' click-through links.
-    Queries: one count, one page of facts and its prefetches — never one per fact.
-    """
+    facts: QuerySet[Fact]  # the bare facts, filtered and ordered
+    bounds: slice
+    window: pagination.PageWindow
+
+    def tokens(self) -> list[tuple[int, int]]:
+        """(id, display token) of each fact on the page, in order: what `page_renders` keys the facts by."""
+        return page_renders.tokens(with_tokens(self.facts)[self.bounds].values_list("pk", "display_token"))
+
+    def load(self) -> list[Fact]:
+        """The page's facts with everything the reading templates touch."""
+        return list(with_reading_relations(self.facts)[self.bounds])
+
+
+def _counted(facts: QuerySet[Fact], raw_page) -> ChosenFacts:
+    """The page `raw_page` asks for of `facts`, counted (one query), in reading order."""
     window = pagination.window(raw_page, facts.count(), LIST_PAGE_SIZE)
-    page_facts = list(facts.order_by(*READING_ORDER)[window.bounds])
-    return _grouped_page(page_facts, window, kind, slug, page_person)
+    return ChosenFacts(facts.order_by(*READING_ORDER), window.bounds, window)
 
 
 def _grouped_page(page_facts: list[Fact], window, kind: str, slug: str, page_person=None) -> FactListPage:
@@ -62,9 +75,14 @@ def _grouped_page(page_facts: list[Fact], window, kind: str, slug: str, page_per
     return FactListPage(groups, references, window, sources)
 
 
-def person_page(person: Person, user, raw_page=None) -> FactListPage:
-    """The facts visible to `user` that mention `person`, across films, by film then topic."""
-    return fact_list_page(reading_facts(user).filter(people=person), raw_page, "person", person.slug, person)
+def person_facts(person: Person, user, raw_page=None) -> ChosenFacts:
+    """The facts visible to `user` that mention `person` on the page asked for: across films, by film then topic."""
+    return _counted(Fact.objects.visible_to(user).filter(people=person), raw_page)
+
+
+def person_page(person: Person, chosen: ChosenFacts) -> FactListPage:
+    """The person's page of facts (`person_facts`), grouped by film."""
+    return _grouped_page(chosen.load(), chosen.window, "person", person.slug, person)
 
 
 def person_credits(person: Person) -> list[Credit]:
@@ -72,8 +90,8 @@ def person_credits(person: Person) -> list[Credit]:
     return list(person.credits.select_related("film").order_by("film__year", "film__title", "order"))
 
 
-def topic_page(topic: Topic, user, raw_page=None) -> FactListPage:
-    """The facts visible to `user` under `topic`, across films, by film then position.
+def topic_facts(topic: Topic, user, raw_page=None) -> ChosenFacts:
+    """The facts visible to `user` under `topic` on the page asked for: across films, by film then position.
 
     A topic holds a tenth of the archive, so for readers nothing counts or sorts all its facts:
     the database's counts per (topic, film) (`fact_counts`, one row per film, in title order)
@@ -81,9 +99,9 @@ def topic_page(topic: Topic, user, raw_page=None) -> FactListPage:
     skip; then only those films' facts are read, through the (film, status, topic, position)
     index. Staff, who see drafts too, get them counted as on person pages.
     """
-    facts = reading_facts(user).filter(topic=topic)
+    facts = Fact.objects.visible_to(user).filter(topic=topic)
     if sees_drafts(user):
-        return fact_list_page(facts, raw_page, "topic", topic.slug)
+        return _counted(facts, raw_page)
     films = fact_counts.films_of_topic(topic.pk)
     window = pagination.window(raw_page, sum(count for _, count in films), LIST_PAGE_SIZE)
     on_page, skip, seen = [], 0, 0
@@ -92,5 +110,10 @@ def topic_page(topic: Topic, user, raw_page=None) -> FactListPage:
             skip = skip if on_page else window.offset - seen
             on_page.append(film_id)
         seen += count
-    page_facts = list(facts.filter(film_id__in=on_page).order_by(*READING_ORDER)[skip : skip + window.per_page])
-    return _grouped_page(page_facts, window, "topic", topic.slug)
+    ordered = facts.filter(film_id__in=on_page).order_by(*READING_ORDER)
+    return ChosenFacts(ordered, slice(skip, skip + window.per_page), window)
+
+
+def topic_page(topic: Topic, chosen: ChosenFacts) -> FactListPage:
+    """The topic's page of facts (`topic_facts`), grouped by film."""
+    return _grouped_page(chosen.load(), chosen.window, "topic", topic.slug)

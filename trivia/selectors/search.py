@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from .. import pagination, search, text
+from .. import fact_tokens, page_renders, pagination, search, text
 from ..filters import ORDER_RELEVANCE, SPOILERS_INCLUDE, FactFilter
 from ..models import Fact, Film, Person, Source
 from . import names
@@ -76,29 +76,58 @@ class SearchResults:
         return head + "."
 
 
-def search_results(filterset: FactFilter, raw_page=None) -> SearchResults:
-    """One page of a valid (bound) filterset's facts, counted, loaded and highlighted.
+@dataclass
+class ChosenResults:
+    """Which facts a search page shows, before any is loaded: the window, the page's ids, the spoiler count."""
+
+    window: pagination.PageWindow
+    page_ids: list[int]
+    hidden_spoilers: int | None
+    capped: bool
+
+    def inputs(self) -> tuple:
+        """What the results print besides the form, as `page_renders` keys it: the counts and each fact's token."""
+        found = fact_tokens.tokens_of(self.page_ids)
+        pairs = page_renders.tokens((pk, found.get(pk)) for pk in self.page_ids)
+        return self.window.number, self.window.total, self.hidden_spoilers, self.capped, pairs
+
+
+def form_inputs(filterset: FactFilter) -> tuple:
+    """What a valid search form prints besides the query string, as `page_renders` keys it: the name of each film,
+    topic, person or source chosen (found by slug, shown by name), and the topics its list offers (one query)."""
+    data = filterset.form.cleaned_data
+    chosen = [data.get(name) for name in ("film", "topic", "person", "source")]
+    named = [(item.pk, str(item), item.slug) if item else None for item in chosen]
+    topics = list(filterset.form.fields["topic"].queryset.values_list("pk", "name", "slug", "order"))
+    return named, topics
+
+
+def choose_results(filterset: FactFilter, raw_page=None) -> ChosenResults:
+    """The page of a valid (bound) filterset's matches: counted, ranked, the page's ids picked.
 
     Queries, whatever the number of facts: one for the newest MATCH_LIMIT matches (counted
     and, by relevance, ranked in Python), one capped count of the hidden spoilers (or the
-    page's ids in film order), then one for the page's rows and one per prefetch. With
-    words or without (filters alone, or nothing: every published fact), the database
-    reads the matches in index order and stops at the limit.
+    page's ids in film order). With words or without (filters alone, or nothing: every
+    published fact), the database reads the matches in index order and stops at the limit.
     """
     matches = filterset.qs  # validates the form, so cleaned_data is there below
     include_spoilers = filterset.form.cleaned_data.get("spoilers") == SPOILERS_INCLUDE
-    window, page_ids, hidden, capped = _bounded_page(filterset, matches, include_spoilers, raw_page)
-    loaded = with_reading_relations(Fact.objects.all()).in_bulk(page_ids)
-    facts = [loaded[pk] for pk in page_ids if pk in loaded]
+    return ChosenResults(*_bounded_page(filterset, matches, include_spoilers, raw_page))
+
+
+def search_results(filterset: FactFilter, chosen: ChosenResults) -> SearchResults:
+    """The chosen page of results (`choose_results`) loaded and highlighted: one query and one per prefetch."""
+    loaded = with_reading_relations(Fact.objects.all()).in_bulk(chosen.page_ids)
+    facts = [loaded[pk] for pk in chosen.page_ids if pk in loaded]
     highlight_facts(facts, filterset.terms)
     return SearchResults(
         facts=facts,
-        window=window,
-        hidden_spoilers=hidden,
+        window=chosen.window,
+        hidden_spoilers=chosen.hidden_spoilers,
         query=filterset.form.cleaned_data.get("q") or "",
         terms=filterset.terms,
         narrowing=filterset.describe(),
-        capped=capped,
+        capped=chosen.capped,
         match_limit=MATCH_LIMIT,
     )
 

@@ -1,9 +1,12 @@
 """A source's page: its text with every passage that visible facts cite marked, and its broken citations."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
+from .. import page_renders
+from ..fact_tokens import with_tokens
 from ..models import Citation, Fact, Source
 from ..source_markup import Backlink, CitedSpan, MarkedParagraph, mark_up_source
 from ..structured_data import is_web_url
@@ -81,6 +84,21 @@ def source_page(source: Source, user, params=None) -> SourcePage:
         citing_fact_count=len({citation.fact_id for citation in citations}),
         cited_for=focus,
     )
+
+
+def source_inputs(source: Source, request) -> tuple:
+    """What the plain source page prints, as `page_renders` keys it: the source (its text by digest) and each
+    visible fact citing it, by id and display token (one query; citations move their fact's token).
+
+    A page in the click-through mode (`?for=…`) also names the fact and page the reader came
+    from: it is rendered each time (`Unkeyable`), as it was before renders were kept.
+    """
+    if request.GET:
+        raise page_renders.Unkeyable("a click-through page")
+    stored = dict(page_renders.row(source))
+    stored["content"] = hashlib.sha256(source.content.encode()).hexdigest()
+    citing = with_tokens(Fact.objects.visible_to(request.user).filter(citations__source=source)).distinct()
+    return tuple(stored.items()), page_renders.tokens(citing.order_by("pk").values_list("pk", "display_token"))
 
 
 def _span(citation: Citation, focus: CitedFor | None) -> CitedSpan:
