@@ -6,7 +6,7 @@ from django.http import QueryDict
 from tests.factories import CitationFactory, FactFactory, FilmFactory, PersonFactory, SourceFactory, TopicFactory
 from trivia.filters import FactFilter
 from trivia.models import Fact
-from trivia.selectors.search import search_results
+from trivia.selectors.search import choose_results, search_results
 
 pytestmark = pytest.mark.django_db
 
@@ -169,18 +169,23 @@ def test_canonical_query_keeps_only_meaningful_values(archive):
     assert filterset.canonical_query(page_number=3) == "q=ballet&film=the-red-shoes-1948&page=3"
 
 
+def results_for(query: str):
+    filterset = FactFilter(QueryDict(query))
+    return search_results(filterset, choose_results(filterset))
+
+
 def test_results_count_shown_facts_and_hidden_spoilers(archive):
-    results = search_results(FactFilter(QueryDict("q=ballet")))
+    results = results_for("q=ballet")
     assert results.count == 2
     assert results.hidden_spoilers == 1
     assert results.summary == "2 facts match “ballet”."
 
 
 def test_results_summary_for_one_and_for_none(archive):
-    assert search_results(FactFilter(QueryDict("q=tracks"))).summary == "No facts match “tracks”."
-    one = search_results(FactFilter(QueryDict("q=tracks&spoilers=include")))
+    assert results_for("q=tracks").summary == "No facts match “tracks”."
+    one = results_for("q=tracks&spoilers=include")
     assert one.summary == "1 fact matches “tracks”."
-    assert search_results(FactFilter(QueryDict("topic=production"))).summary == "3 facts under Production."
+    assert results_for("topic=production").summary == "3 facts under Production."
 
 
 @pytest.mark.parametrize(
