@@ -10,7 +10,7 @@ from tests.redis_support import (
     unique_prefix,
 )
 from tests.scratch import scratch_database_url, scratch_postgres_url  # noqa: F401  (shared fixtures)
-from trivia import fact_counts, integrity
+from trivia import fact_counts, fact_tokens, integrity
 from trivia.services.seeding import seed_from_spec
 
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
@@ -19,7 +19,8 @@ TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
 @pytest.fixture(autouse=True)
 def citations_stay_on_their_quotes(request):
     """After every test that touches the database, `check_citations` finds no citation off its quote,
-    and the counts of published facts the database keeps per film and topic are right (`fact_counts`).
+    and the counts of published facts the database keeps per film and topic are right (`fact_counts`),
+    and every fact has its display token (`fact_tokens`).
 
     Whatever the test did (a load, an import, an edit, a revert, bulk SQL), a citation flagged
     sound must still sit on its quote with the right paragraph. Tests that corrupt a citation
@@ -39,6 +40,8 @@ def citations_stay_on_their_quotes(request):
     assert not unsound, "check_citations found citations off their quotes:\n" + "\n".join(unsound)
     miscounted = fact_counts.problems()
     assert not miscounted, "The kept counts of published facts are wrong:\n" + "\n".join(miscounted)
+    untokened = fact_tokens.problems()
+    assert not untokened, "The display tokens of facts are wrong:\n" + "\n".join(untokened)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from trivia import fact_counts, integrity
+from trivia import fact_counts, fact_tokens, integrity
 from trivia.management.base import TriviaCommand
 
 
@@ -8,14 +8,15 @@ class Command(TriviaCommand):
     help = (
         "Check every citation flagged sound against its source's text (the quote at its offsets, the paragraph "
         "its locator names), every published fact for at least one sound citation, and the counts of published facts "
-        "kept per film and topic. Lists each problem; exits 1 "
+        "kept per film and topic, and every fact's display token. Lists each problem; exits 1 "
         "if there is any. Citations flagged broken are counted, not failed: editors are already told about them."
     )
 
     def handle(self, *args, **options):
         report = integrity.audit(options["database"])
         miscounted = fact_counts.problems(options["database"])
-        for problem in report.problems + miscounted:
+        untokened = fact_tokens.problems(options["database"])
+        for problem in report.problems + miscounted + untokened:
             self.stderr.write(problem)
         summary = (
             f"Checked {report.citations:,} citation(s) of {report.sources:,} source(s) and "
@@ -26,6 +27,11 @@ class Command(TriviaCommand):
                 f"{summary} {len(miscounted):,} kept count(s) of published facts differ from the facts "
                 "(fact_counts.recount puts them right)."
             )
+        if untokened:
+            raise CommandError(
+                f"{summary} {len(untokened):,} problem(s) with the facts' display tokens "
+                "(`migrate` puts back the triggers and one token per fact)."
+            )
         if report.problems:
             raise CommandError(
                 f"{summary} {len(report.unsound):,} citation(s) are not on their quote and "
@@ -33,7 +39,8 @@ class Command(TriviaCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{summary} Every sound citation is on its quote. The kept counts of published facts match."
+                f"{summary} Every sound citation is on its quote. The kept counts of published facts match; "
+                "every fact has its display token."
             )
         )
 
