@@ -184,13 +184,12 @@ def test_a_sources_text_is_watched_too():
     """Its text is shown (the passage around each quote), so a change to it renews the facts citing it."""
     watched = {field.column for field in Source._meta.concrete_fields} - fact_tokens.NOT_SHOWN
     assert "content" in watched and "lock_version" not in watched
+    name = f"{fact_tokens.TRIGGER}_source_update"
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [f"{fact_tokens.TRIGGER}_source_update"])
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [name])
         else:
-            cursor.execute(
-                "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = %s", [f"{fact_tokens.TRIGGER}_source_update"]
-            )
+            cursor.execute("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = %s", [name])
         (definition,) = cursor.fetchone()
     assert "content" in definition and "lock_version" not in definition and "updated_at" not in definition
 
