@@ -19,8 +19,8 @@ TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
 @pytest.fixture(autouse=True)
 def citations_stay_on_their_quotes(request):
     """After every test that touches the database, `check_citations` finds no citation off its quote,
-    the counts of published facts the database keeps per film and topic are right (`fact_counts`), and
-    every fact has a display token (`fact_tokens`: whatever wrote the rows, the triggers saw it).
+    and the counts of published facts the database keeps per film and topic are right (`fact_counts`),
+    and every fact has its display token (`fact_tokens`).
 
     Whatever the test did (a load, an import, an edit, a revert, bulk SQL), a citation flagged
     sound must still sit on its quote with the right paragraph. Tests that corrupt a citation
@@ -41,7 +41,7 @@ def citations_stay_on_their_quotes(request):
     miscounted = fact_counts.problems()
     assert not miscounted, "The kept counts of published facts are wrong:\n" + "\n".join(miscounted)
     untokened = fact_tokens.problems()
-    assert not untokened, "Display tokens are missing or left over:\n" + "\n".join(untokened)
+    assert not untokened, "The display tokens of facts are wrong:\n" + "\n".join(untokened)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

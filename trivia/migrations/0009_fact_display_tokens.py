@@ -1,4 +1,8 @@
-"""Each fact's display token, kept by triggers (trivia/fact_tokens.py); the facts already there get theirs."""
+"""A random display token per fact, replaced by triggers whenever what a page shows of the fact changes.
+
+Pages kept under a digest of their inputs read them (trivia/fact_tokens.py). Facts
+already there get a token each.
+"""
 
 from django.db import migrations
 
@@ -6,7 +10,8 @@ from trivia import fact_tokens
 
 
 def install(apps, schema_editor):
-    fact_tokens.install(schema_editor.connection)
+    # The columns watched are this migration's; `fact_tokens.ensure` remakes the triggers once fully migrated.
+    fact_tokens.install(schema_editor.connection, apps)
     fact_tokens.fill_missing(schema_editor.connection)
 
 

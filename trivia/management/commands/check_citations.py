@@ -29,8 +29,8 @@ class Command(TriviaCommand):
             )
         if untokened:
             raise CommandError(
-                f"{summary} Display tokens are missing or left over ({len(untokened):,} line(s) above); "
-                "fact_tokens.fill_missing puts them right."
+                f"{summary} {len(untokened):,} problem(s) with the facts' display tokens "
+                "(`migrate` puts back the triggers and one token per fact)."
             )
         if report.problems:
             raise CommandError(
