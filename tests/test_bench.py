@@ -108,3 +108,19 @@ def test_first_visits_are_judged_against_the_floor_measured_in_the_same_run():
     assert rows["fact permalink"]["met"] is True  # ≤ 10×
     assert rows["topic page"]["cold_ratio"] == pytest.approx(27.5) and rows["topic page"]["met"] is False
     assert rows["person page"]["target"] is None and rows["person page"]["met"] is None
+
+
+def test_the_first_visit_table_shows_an_edit_of_the_page_itself_beside_an_edit_elsewhere():
+    """A page's render is reused after an edit elsewhere (trivia/page_renders.py); the table must also say what
+    the page costs when the edit is on it, and how many queries each path takes."""
+    measured = {
+        "floor_ms": {"healthz": 0.4, "hello": 0.15},
+        "pages": [
+            {"name": "film page 1", "urls": ["/films/f/"], "cold_ms": [2.0] * 3, "edited_ms": [20.0] * 3,
+             "warm_ms": [0.5] * 3, "queries": 5, "rendered_queries": 8, "bytes": 90000},
+        ],
+        "rounds": 3, "facts": 10, "backend": "SQLite",
+    }  # fmt: skip
+    table = uncached.first_visit_table(measured)
+    row = next(line for line in table.splitlines() if line.startswith("| film page 1"))
+    assert "| 2.0 | 5× | ≤ 25× | yes |" in row and "| 20.0 | 50× |" in row and "| 5 / 8 |" in row

@@ -84,10 +84,12 @@ class ChosenResults:
     page_ids: list[int]
     hidden_spoilers: int | None
     capped: bool
+    # {id: display token} of the page's facts when the query that chose them read them too (film order).
+    tokens: dict[int, int | None] | None = None
 
     def inputs(self) -> tuple:
         """What the results print besides the form, as `page_renders` keys it: the counts and each fact's token."""
-        found = fact_tokens.tokens_of(self.page_ids)
+        found = fact_tokens.tokens_of(self.page_ids) if self.tokens is None else self.tokens
         pairs = page_renders.tokens((pk, found.get(pk)) for pk in self.page_ids)
         return self.window.number, self.window.total, self.hidden_spoilers, self.capped, pairs
 
@@ -140,12 +142,13 @@ def _newest(filterset: FactFilter, matches):
 
 
 def _bounded_page(filterset: FactFilter, matches, include_spoilers: bool, raw_page):
-    """(window, page ids, hidden spoilers or None, capped) from the newest MATCH_LIMIT matches.
+    """(window, page ids, hidden spoilers or None, capped, tokens or None) from the newest MATCH_LIMIT matches.
 
     Spoilers are counted only when the shown matches were all counted: that count then
     stops within MATCH_LIMIT shown and MATCH_LIMIT hidden matches too.
     """
     by_relevance = bool(filterset.terms) and filterset.form.cleaned_data.get("ordering") == ORDER_RELEVANCE
+    tokens = None
     columns = ("pk", "search_rank", "film_id", "topic_id", "position") if by_relevance else ("pk",)
     rows = list(_newest(filterset, matches).values_list(*columns)[: MATCH_LIMIT + 1])
     capped = len(rows) > MATCH_LIMIT
@@ -156,8 +159,10 @@ def _bounded_page(filterset: FactFilter, matches, include_spoilers: bool, raw_pa
         rows.sort(key=lambda row: (-row[1], row[2], row[3], row[4], row[0]))
         page_ids = [row[0] for row in rows[window.bounds]]
     else:
-        chosen = Fact.objects.filter(pk__in=[row[0] for row in rows]).order_by(*READING_ORDER)
-        page_ids = list(chosen.values_list("pk", flat=True)[window.bounds])
+        # The page in film order, with its facts' display tokens (the page's inputs) in the same query.
+        chosen = fact_tokens.with_tokens(Fact.objects.filter(pk__in=[row[0] for row in rows])).order_by(*READING_ORDER)
+        tokens = dict(chosen.values_list("pk", "display_token")[window.bounds])
+        page_ids = list(tokens)
     if include_spoilers:
         hidden = 0
     elif capped:
@@ -165,7 +170,7 @@ def _bounded_page(filterset: FactFilter, matches, include_spoilers: bool, raw_pa
     else:
         spoilers = _newest(filterset, filterset.matches_including_spoilers.filter(is_spoiler=True))
         hidden = spoilers[: MATCH_LIMIT + 1].count()
-    return window, page_ids, hidden, capped
+    return window, page_ids, hidden, capped, tokens
 
 
 def highlight_facts(facts, terms) -> None:
