@@ -21,6 +21,8 @@ rewriting search documents costs nothing here. SQLite has row triggers only.
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 
+from .raw_tables import values_by_key
+
 FILM_TABLE = "trivia_film_fact_count"
 TOPIC_TABLE = "trivia_topic_film_fact_count"
 COUNTS_MIGRATION = "0007_published_fact_counts"
@@ -221,13 +223,7 @@ def best_documented(limit: int) -> list:
 
 def of_films(film_ids) -> dict[int, int]:
     """{film id: published facts} for these films (a film without any is left out)."""
-    film_ids = list(film_ids)
-    if not film_ids:
-        return {}
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        marks = ", ".join(["%s"] * len(film_ids))
-        cursor.execute(f"SELECT film_id, published FROM {FILM_TABLE} WHERE film_id IN ({marks})", film_ids)
-        return dict(cursor.fetchall())
+    return values_by_key(FILM_TABLE, "film_id", "published", film_ids)
 
 
 def films_of_topic(topic_id: int) -> list[tuple[int, int]]:

@@ -35,6 +35,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import BigIntegerField, Expression
 
+from .raw_tables import values_by_key
+
 TOKEN_TABLE = "trivia_fact_token"
 TOKENS_MIGRATION = "0009_fact_display_tokens"
 TRIGGER = "trivia_fact_token"
@@ -352,10 +354,4 @@ def with_tokens(queryset):
 
 def tokens_of(fact_ids, using: str = DEFAULT_DB_ALIAS) -> dict[int, int]:
     """{fact id: display token} for these facts (a fact without a token is left out), in one query."""
-    fact_ids = list(fact_ids)
-    if not fact_ids:
-        return {}
-    with connections[using].cursor() as cursor:
-        marks = ", ".join(["%s"] * len(fact_ids))
-        cursor.execute(f"SELECT fact_id, token FROM {TOKEN_TABLE} WHERE fact_id IN ({marks})", fact_ids)
-        return dict(cursor.fetchall())
+    return values_by_key(TOKEN_TABLE, "fact_id", "token", fact_ids, using)
