@@ -87,3 +87,11 @@ def test_from_the_command_line_a_failure_lists_the_problem_and_exits_1(tmp_path)
     assert "Traceback" not in result.stderr
     assert "not the quote" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("CommandError: Checked 24 citation(s)")
+
+
+def test_an_unknown_database_is_one_line_and_exit_1(tmp_path):
+    result = run_manage(env_for(f"sqlite:///{tmp_path / 'check.sqlite3'}"), "check_citations", "--database", "nope")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "nope" in result.stderr and len(result.stderr.strip().splitlines()) == 1

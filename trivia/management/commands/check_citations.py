@@ -1,4 +1,5 @@
 from django.core.management.base import CommandError
+from django.db import connections
 
 from trivia import fact_counts, fact_tokens, integrity
 from trivia.management.base import TriviaCommand
@@ -45,4 +46,9 @@ class Command(TriviaCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("--database", default="default", help="The database to check. Default: default.")
+        parser.add_argument(
+            "--database",
+            default="default",
+            choices=list(connections),  # an unknown name is one line and exit 1, not a traceback
+            help="The database to check. Default: default.",
+        )
