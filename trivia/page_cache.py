@@ -83,9 +83,14 @@ def cached_page(etag: str) -> KeptPage | None:
     return kept if isinstance(kept, KeptPage) else None
 
 
+def alias_enabled(alias: str) -> bool:
+    """False when a cache alias is switched off (0 entries: Django's dummy cache)."""
+    return type(caches[alias]).__name__ != "DummyCache"
+
+
 def enabled() -> bool:
     """False when the page cache is switched off (`REDSHOES_PAGE_CACHE_ENTRIES=0`, the test settings)."""
-    return type(caches[PAGE_CACHE_ALIAS]).__name__ != "DummyCache"
+    return alias_enabled(PAGE_CACHE_ALIAS)
 
 
 def is_shareable(request, response) -> bool:

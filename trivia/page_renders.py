@@ -31,7 +31,7 @@ from django.core.cache import caches
 from django.urls import get_script_prefix
 from django.utils import timezone
 
-from . import page_cache
+from . import compression, page_cache
 
 RENDER_CACHE_ALIAS = "renders"
 # The `X-Render` header: the page's render was reused (its inputs unchanged) or made now.
@@ -87,7 +87,8 @@ def _audience(request) -> str:
 
 
 def enabled() -> bool:
-    return type(caches[RENDER_CACHE_ALIAS]).__name__ != "DummyCache"
+    """False when kept renders are switched off (`REDSHOES_RENDER_CACHE_ENTRIES=0`)."""
+    return page_cache.alias_enabled(RENDER_CACHE_ALIAS)
 
 
 def kept_or_rendered(request, inputs: Callable[[], object], render: Callable[[], object]):
@@ -105,7 +106,7 @@ def kept_or_rendered(request, inputs: Callable[[], object], render: Callable[[],
         return render()
     kept = caches[RENDER_CACHE_ALIAS].get(key)
     if isinstance(kept, page_cache.KeptPage):
-        response = kept.response(kept.encoding_for("identity"))
+        response = kept.response(compression.IDENTITY)  # the decorator serves the client's coding
         response.reused_render = (key, kept)
         return response
     response = render()
