@@ -7,13 +7,15 @@ tests shrink the limit to a handful of facts; under it, nothing changes.
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.urls import reverse
 
 from tests.factories import FactFactory, FilmFactory, TopicFactory
 from tests.test_search import query_plan
 from tests.test_views_facts import page, result_keys, summary
 from trivia import search
-from trivia.filters import RELEVANCE_ORDER
+from trivia.fact_tokens import with_tokens
+from trivia.filters import ORDER_RELEVANCE, RELEVANCE_ORDER, SPOILERS_INCLUDE, FactFilter
 from trivia.models import Fact
 from trivia.selectors import search as search_selectors
 
@@ -135,3 +137,50 @@ def test_sqlite_reads_the_newest_published_facts_from_the_index_without_sorting_
     newest = Fact.objects.published().filter(is_spoiler=False).order_by("-published_at", "-pk")
     steps = query_plan(newest.values("pk")[:1001], "EXPLAIN QUERY PLAN ")
     assert not any("TEMP B-TREE" in step for step in steps), steps
+
+
+# --- One read or counted: the same page -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [5, 1000])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=ballet",
+        "q=ballet&page=2",
+        "q=ballet&ordering=film&page=2",
+        "q=ballet&spoilers=include",
+        "",
+        "ordering=film&page=2",
+        "spoilers=include&page=2",
+    ],
+)
+def test_the_one_read_shows_the_page_the_counted_path_shows(monkeypatch, query, limit):
+    """The page read in one query (selectors/search.py) is the counted path's: facts, order, counts, spoilers."""
+    monkeypatch.setattr(search_selectors, "MATCH_LIMIT", limit)
+    monkeypatch.setattr(search_selectors, "PAGE_SIZE", 3)
+    ballet_facts(8)
+    ballet_facts(3, is_spoiler=True)
+    ballet_facts(2)  # another film, so the film order differs from the order of the ids
+    filterset = FactFilter(QueryDict(query))
+    assert filterset.is_valid()
+    matches = filterset.qs
+    include = filterset.form.cleaned_data["spoilers"] == SPOILERS_INCLUDE
+    by_relevance = bool(filterset.terms) and filterset.form.cleaned_data["ordering"] == ORDER_RELEVANCE
+    raw_page = QueryDict(query).get("page")
+
+    one_read = search_selectors._page_in_one_read(filterset, matches, include, raw_page, by_relevance)
+    counted = search_selectors._counted_page(filterset, matches, include, raw_page, by_relevance)
+
+    assert one_read is not None and one_read[1]
+    window, page_ids, hidden, capped, tokens = one_read
+    assert (window, page_ids, hidden, capped) == counted[:4]
+    assert tokens == {fact.pk: fact.display_token for fact in with_tokens(Fact.objects.filter(pk__in=page_ids))}
+
+
+def test_a_page_past_the_last_is_left_to_the_counted_path(limit_of_five):
+    ballet_facts(3)
+    filterset = FactFilter(QueryDict("q=ballet&page=2"))
+    assert filterset.is_valid()
+    assert search_selectors._page_in_one_read(filterset, filterset.qs, False, "2", True) is None
+    assert search_selectors._bounded_page(filterset, filterset.qs, False, "2")[0].number == 1

@@ -331,22 +331,30 @@ def queries_per_url(client, film, person) -> dict[str, int]:
     return {url: count_queries(client, url.format(**values)) for url in QUERY_COUNT_URLS}
 
 
-def test_query_count_is_the_same_at_10_and_at_1000_facts(client, monkeypatch):
+def test_query_count_is_the_same_at_60_and_at_1000_facts(client, monkeypatch):
     """Prevents an N+1: people, citations and sources are loaded per page, never per fact."""
     # Below the search's cap, which counts fewer (tests/test_search_bounded.py).
     monkeypatch.setattr(search_selectors, "MATCH_LIMIT", 5000)
-    film, person = add_facts(10)
-    with_10 = queries_per_url(client, film, person)
+    film, person = add_facts(60)  # three pages: the third is asked for below
+    with_60 = queries_per_url(client, film, person)
     film, person = add_facts(1000)
     with_1000 = queries_per_url(client, film, person)
-    assert with_1000 == with_10
-    # content version, the newest matches, then the hidden spoilers or the film order (both without
-    # words, where the film order is the default), page facts, people, citations, the topic choices,
-    # the films, people and sources suggested; for the page's inputs (trivia/page_renders.py) the
-    # topics and the facts' tokens (read with the film order where there is one); each slug given
-    # adds its lookup.
-    film_order = {"": 1, "q=ballet&spoilers=include&ordering=film": 1}
-    assert with_10 == {url: 12 + url.count("={") - film_order.get(url, 0) + (url == "") for url in QUERY_COUNT_URLS}
+    assert with_1000 == with_60
+    # content version; the page's facts with their count, hidden spoilers and display tokens (one read:
+    # selectors/search.py); the page's facts, people and citations; the topics (one read for the form's
+    # check, its <select> and the page's inputs: filters.ListedChoiceField); the films, people and sources
+    # suggested (one read: selectors/names.py); each film, person or source slug given adds its lookup.
+    named = ("film={", "person={", "source={")
+    assert with_60 == {url: 7 + sum(name in url for name in named) for url in QUERY_COUNT_URLS}
+
+
+def test_a_page_past_the_last_is_counted_to_say_which_page_to_show(client):
+    film, person = add_facts(30)
+    values = {"film": film.slug, "topic": film.facts.first().topic.slug}
+    # The one read finds nothing on page 9; the counted path (newest matches, the page in film order,
+    # hidden spoilers) shows page 2, the last.
+    assert count_queries(client, "q=ballet&page=9") == 7 + 3
+    assert count_queries(client, "film={film}&topic={topic}&page=9".format(**values)) == 7 + 1 + 3
 
 
 # --- Person and source by name -----------------------------------------------------------
@@ -362,6 +370,16 @@ def test_the_person_and_source_boxes_suggest_names_without_javascript(client, se
     ]
     assert 'list="person-suggestions"' in html and 'list="source-suggestions"' in html
     assert '<option value="The Red Shoes (1948): trivia notes">' in html
+
+
+def test_one_search_leaves_nothing_in_the_next_ones_form(client, seeded):
+    """The form class is made once per process (FactFilter.get_form_class); each search gets its own fields."""
+    PersonFactory(name="Moira Lister", slug="moira-lister")
+    assert "fits more than one person" in page(client, "person=moira", status=400)
+    html = page(client, "q=ballet")
+    assert "fits more than one person" not in html and "moira-lister" not in html
+    person_box = re.search(r'<input[^>]*name="person"[^>]*>', html).group(0)
+    assert "value=" not in person_box and "aria-invalid" not in person_box and 'form="fact-search"' in person_box
 
 
 def test_a_typed_name_filters_and_the_page_says_whom_it_found(client, seeded):
@@ -438,9 +456,9 @@ def test_the_film_box_does_not_list_every_film(client, django_assert_num_queries
     Film = FilmFactory._meta.model
     Film.objects.bulk_create(Film(title=f"Film {n:03}", year=1950, slug=f"film-{n:03}") for n in range(film_count))
 
-    # content version; film, people and source suggestions; the count, the page's ids; the topics' <select>,
-    # read once for the page's inputs (trivia/page_renders.py) and once by the form.
-    with django_assert_num_queries(8):
+    # content version; film, people and source suggestions (one read); the one read of the page, which finds
+    # no facts, then the counted path's newest matches and hidden spoilers; the topics (one read).
+    with django_assert_num_queries(6):
         html = page(client)
 
     assert '<select name="film"' not in html and 'list="film-suggestions"' in html

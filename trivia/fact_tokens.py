@@ -344,7 +344,12 @@ class DisplayToken(Expression):
     def as_sql(self, compiler, connection):
         alias = compiler.quote_name(compiler.query.get_initial_alias())
         pk = compiler.quote_name(compiler.query.model._meta.pk.column)
-        return f"(SELECT token FROM {TOKEN_TABLE} WHERE fact_id = {alias}.{pk})", []
+        return token_sql(f"{alias}.{pk}"), []
+
+
+def token_sql(fact_id: str) -> str:
+    """SQL for the token of the fact whose id is the column `fact_id` (quoted), NULL if it has none."""
+    return f"(SELECT token FROM {TOKEN_TABLE} WHERE fact_id = {fact_id})"
 
 
 def with_tokens(queryset):

@@ -8,6 +8,7 @@ is checked here, so nothing from the query string reaches SQL unvalidated.
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -63,6 +64,37 @@ class PlainSelect(forms.Select):
             selected = " selected" if option_value in chosen else ""
             options.append(format_html('<option value="{}"{}>{}</option>', option_value, selected, label))
         return format_html("<select{}>\n{}\n</select>", flatatt(final_attrs), mark_safe("\n".join(options)))
+
+
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices from the field's queryset as it was read (once per form), not from a query of their own."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A choice among a few rows (the topics), all read once per form: the one read validates the value, lists the
+    `<select>`'s options and names the page's inputs (`selectors.search.form_inputs`), where a
+    ModelChoiceField makes a query for each."""
+
+    iterator = ListedChoiceIterator
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        for obj in self.queryset:
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
+class ListedChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ListedChoiceField
 
 
 class SearchQueryField(forms.CharField):
@@ -140,7 +172,7 @@ class FactFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     film = named_choice(Film, "Film", "film", "Its title; add the year if two films share it.", field_name="film")
-    topic = django_filters.ModelChoiceFilter(
+    topic = ListedChoiceFilter(
         queryset=Topic.objects.only("id", "slug", "name", "order"),
         to_field_name="slug",
         empty_label="Any topic",
@@ -177,11 +209,24 @@ class FactFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = Fact.objects.published()
         super().__init__(data, queryset, **kwargs)
-        # Every control but the words sits in the filters panel, after the results; the
-        # `form` attribute keeps it part of the one search form wherever it is.
-        for name, field in self.form.fields.items():
-            if name != "q":
-                field.widget.attrs["form"] = SEARCH_FORM_ID
+
+    def get_form_class(self):
+        """The form, made once per process: its fields depend on the declared filters alone (no request, no data).
+
+        django-filter makes a form class, with a field per filter, for every search; that was a
+        tenth of a search page's cost after an edit (docs/performance.md, "Phase 4"). Each form
+        still gets its own copies of the fields, as every Django form does.
+        """
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            form_class = super().get_form_class()
+            # Every control but the words sits in the filters panel, after the results; the
+            # `form` attribute keeps it part of the one search form wherever it is.
+            for name, field in form_class.base_fields.items():
+                if name != "q":
+                    field.widget.attrs["form"] = SEARCH_FORM_ID
+            cls._form_class = form_class
+        return cls._form_class
 
     def is_valid(self):
         valid = super().is_valid()

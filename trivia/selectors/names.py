@@ -10,11 +10,12 @@ names, folded in Python because neither database folds accents the way `search.f
 
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Model
 from django.utils.text import slugify
 
 from .. import search
-from ..models import Citation, Fact, Film, Person
+from ..models import Citation, Fact, Film, Person, Source
 
 MAX_CANDIDATES = 10
 # Suggestions offered in a <datalist>: a bounded list, so the search page stays light.
@@ -75,25 +76,76 @@ def find_named(model, typed: str) -> Lookup:
     return Lookup(candidates=matches)
 
 
-def suggestions(model, film=None) -> list[str]:
-    """Names to suggest as the reader types: those in `film` if one is chosen, else all (if not too many).
+SUGGESTED = (Film, Person, Source)
 
-    Without a film, the database reads at most MAX_SUGGESTIONS + 1 rows, unsorted (sorting every
-    source's title to learn there are too many cost 54 ms at a million facts), and Python sorts them.
-    (Asking for a row past MAX_SUGGESTIONS in an EXISTS of the same query instead made SQLite run
-    that subquery for every row.)
+
+def suggestions(film=None) -> dict[type[Model], list[str]]:
+    """Names to suggest as the reader types, by model: every film, person and source while they are at most
+    MAX_SUGGESTIONS (else none: too many to be a useful list; typed names still work), or, once a film is
+    chosen, the people and sources of its published facts (the first MAX_SUGGESTIONS by name).
+
+    One query for the three lists: they are asked for on every search page, and three round
+    trips cost more than the rows. Without a film the database reads at most MAX_SUGGESTIONS + 1
+    rows of each, unsorted (sorting every source's title to learn there are too many cost 54 ms
+    at a million facts), and Python sorts them. (Asking for a row past MAX_SUGGESTIONS in an
+    EXISTS instead made SQLite run that subquery for every row.) A film's people and sources are
+    read by semi-join (IN) rather than DISTINCT over the join: PostgreSQL plans it in a fifth of
+    the time.
     """
-    rows = model.objects.all()
-    columns = _columns(model)[1:]
-    if film is not None and model is not Film:
-        # A semi-join (IN) rather than DISTINCT over the join: PostgreSQL plans it in a fifth of the time.
-        shown = Fact.people.through.objects if model is Person else Citation.objects
-        key = "person_id" if model is Person else "source_id"
-        used = shown.filter(fact__film=film, fact__status=Fact.Status.PUBLISHED).values(key)
-        found = list(rows.filter(pk__in=used).order_by(*columns).values_list(*columns)[: MAX_SUGGESTIONS + 1])
-    else:
-        found = sorted(rows.order_by().values_list(*columns)[: MAX_SUGGESTIONS + 1])
-        if len(found) > MAX_SUGGESTIONS:
-            return []  # too many to be a useful list; typed names still work
-    names = [shown_name(model(**dict(zip(columns, row, strict=True)))) for row in found[:MAX_SUGGESTIONS]]
-    return list(dict.fromkeys(names))
+    connection = connections[Fact.objects.db]
+    key = (connection.vendor, film is not None)
+    if key not in _SUGGESTIONS_SQL:
+        _SUGGESTIONS_SQL[key] = _suggestions_sql(connection.ops.quote_name, film is not None)
+    with connection.cursor() as cursor:
+        cursor.execute(_SUGGESTIONS_SQL[key], [film.pk, Fact.Status.PUBLISHED] * 2 if film is not None else [])
+        rows = cursor.fetchall()
+    found = {model: [] for model in SUGGESTED}
+    for kind, name, year in rows:
+        found[SUGGESTED[kind]].append((name, year) if SUGGESTED[kind] is Film else (name,))
+    listed = {}
+    for model, names in found.items():
+        if film is None or model is Film:
+            names.sort()
+            if len(names) > MAX_SUGGESTIONS:
+                listed[model] = []
+                continue
+        columns = _columns(model)[1:]
+        shown = [shown_name(model(**dict(zip(columns, row, strict=True)))) for row in names[:MAX_SUGGESTIONS]]
+        listed[model] = list(dict.fromkeys(shown))
+    return listed
+
+
+# (database vendor, for a film) -> the query's text, made once.
+_SUGGESTIONS_SQL: dict[tuple[str, bool], str] = {}
+
+
+def _suggestions_sql(quote, for_film: bool) -> str:
+    """The one query of `suggestions`: (kind, name, year) rows, kind indexing SUGGESTED; its parameters are the
+    film's id and the published status, twice, when `for_film`."""
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    fact = Fact._meta
+    links = {Person: (Fact.people.through, "person"), Source: (Citation, "source")}
+    parts = []
+    for kind, model in enumerate(SUGGESTED):
+        table, name = quote(model._meta.db_table), column(model, name_field(model))
+        shown = f"{name}, {column(model, 'year')}" if model is Film else name
+        year = f"{quote('part')}.{column(model, 'year')}" if model is Film else "NULL"
+        if for_film and model in links:
+            link, key = links[model]
+            used = (
+                f"SELECT {quote('link')}.{column(link, key)} FROM {quote(link._meta.db_table)} {quote('link')} "
+                f"JOIN {quote(fact.db_table)} {quote('fact')} "
+                f"ON {quote('fact')}.{column(Fact, 'id')} = {quote('link')}.{column(link, 'fact')} "
+                f"WHERE {quote('fact')}.{column(Fact, 'film')} = %s AND {quote('fact')}.{column(Fact, 'status')} = %s"
+            )
+            rows = (
+                f"SELECT {shown} FROM {table} WHERE {column(model, 'id')} IN ({used}) "
+                f"ORDER BY {name} LIMIT {MAX_SUGGESTIONS + 1}"
+            )
+        else:
+            rows = f"SELECT {shown} FROM {table} LIMIT {MAX_SUGGESTIONS + 1}"
+        parts.append(f"SELECT {kind}, {quote('part')}.{name}, {year} FROM ({rows}) {quote('part')}")
+    return " UNION ALL ".join(parts)
