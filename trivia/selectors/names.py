@@ -85,12 +85,13 @@ def suggestions(film=None) -> dict[type[Model], list[str]]:
     chosen, the people and sources of its published facts (the first MAX_SUGGESTIONS by name).
 
     One query for the three lists: they are asked for on every search page, and three round
-    trips cost more than the rows. Without a film the database reads at most MAX_SUGGESTIONS + 1
-    rows of each, unsorted (sorting every source's title to learn there are too many cost 54 ms
-    at a million facts), and Python sorts them. (Asking for a row past MAX_SUGGESTIONS in an
-    EXISTS instead made SQLite run that subquery for every row.) A film's people and sources are
-    read by semi-join (IN) rather than DISTINCT over the join: PostgreSQL plans it in a fifth of
-    the time.
+    trips cost more than the rows. Without a film, each list is read only when the database
+    counts at most MAX_SUGGESTIONS rows of its table (counting stops at MAX_SUGGESTIONS + 1),
+    unsorted, and Python sorts it (sorting every source's title to learn there are too many
+    cost 54 ms at a million facts; asking for a row past MAX_SUGGESTIONS in an EXISTS made
+    SQLite run that subquery for every row). A film's people and sources are read by
+    semi-join (IN) rather than DISTINCT over the join: PostgreSQL plans it in a fifth of the
+    time.
     """
     connection = connections[Fact.objects.db]
     key = (connection.vendor, film is not None)
@@ -105,10 +106,7 @@ def suggestions(film=None) -> dict[type[Model], list[str]]:
     listed = {}
     for model, names in found.items():
         if film is None or model is Film:
-            names.sort()
-            if len(names) > MAX_SUGGESTIONS:
-                listed[model] = []
-                continue
+            names.sort()  # read unsorted (and only when there are at most MAX_SUGGESTIONS)
         columns = _columns(model)[1:]
         shown = [shown_name(model(**dict(zip(columns, row, strict=True)))) for row in names[:MAX_SUGGESTIONS]]
         listed[model] = list(dict.fromkeys(shown))
@@ -146,6 +144,10 @@ def _suggestions_sql(quote, for_film: bool) -> str:
                 f"ORDER BY {name} LIMIT {MAX_SUGGESTIONS + 1}"
             )
         else:
-            rows = f"SELECT {shown} FROM {table} LIMIT {MAX_SUGGESTIONS + 1}"
+            # Too many to be a useful list: none (typed names still work). As a LIMIT, not a WHERE: SQLite would
+            # scan the table testing it on every row.
+            counted = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT {MAX_SUGGESTIONS + 1}) {quote('counted')}"
+            limit = f"CASE WHEN ({counted}) <= {MAX_SUGGESTIONS} THEN {MAX_SUGGESTIONS} ELSE 0 END"
+            rows = f"SELECT {shown} FROM {table} LIMIT ({limit})"
         parts.append(f"SELECT {kind}, {quote('part')}.{name}, {year} FROM ({rows}) {quote('part')}")
     return " UNION ALL ".join(parts)

@@ -177,7 +177,10 @@ def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, ra
     connection = connections[matches.db]
     quote = connection.ops.quote_name
     order = RELEVANCE_COLUMNS if by_relevance else READING_COLUMNS
-    columns = [name for name, _ in order]
+    # The fact's own columns come from the newest matches; a related row's (the film's title, the topic's
+    # order) are joined to those alone: joined inside, they made SQLite read every fact of a topic to sort.
+    columns = [name for name, _ in order if "__" not in name]
+    related, joins = _related_columns([name for name, _ in order if "__" in name], quote)
     if filterset.terms:
         # The newest first is the highest id (search.newest_first): the oldest is the smallest.
         newest = _newest(filterset, matches).values_list(*columns)
@@ -202,8 +205,8 @@ def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, ra
     by = ", ".join(f"{quote(name)} {direction}".strip() for name, direction in order)
     sql = (
         f"SELECT {quote('pk')}, {quote('n_matches')}, {fact_tokens.token_sql(quote('pk'))}, {hidden_sql} "
-        f"FROM (SELECT * FROM (SELECT {quote('newest')}.*, COUNT(*) OVER () AS {quote('n_matches')}, {oldest} "
-        f"FROM ({newest_sql}) {quote('newest')}) {quote('numbered')} WHERE {kept} "
+        f"FROM (SELECT * FROM (SELECT {quote('newest')}.*{related}, COUNT(*) OVER () AS {quote('n_matches')}, "
+        f"{oldest} FROM ({newest_sql}) {quote('newest')}{joins}) {quote('numbered')} WHERE {kept} "
         f"ORDER BY {by} LIMIT %s OFFSET %s) {quote('page')} ORDER BY {by}"
     )
     params = [*hidden_params, *newest_params, MATCH_LIMIT, PAGE_SIZE, (requested - 1) * PAGE_SIZE]
@@ -218,6 +221,23 @@ def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, ra
     hidden = 0 if include_spoilers else (None if capped else rows[0][3])
     tokens = {row[0]: row[2] for row in rows}
     return window, list(tokens), hidden, capped, tokens
+
+
+def _related_columns(lookups, quote) -> tuple[str, str]:
+    """SQL selecting each `relation__column` lookup of a fact (named as the lookup) and the joins they need, for
+    rows of facts named `newest` (`_page_in_one_read`)."""
+    selected, joined = [], {}
+    for lookup in lookups:
+        relation, name = lookup.split("__")
+        field = Fact._meta.get_field(relation)
+        model = field.related_model
+        if relation not in joined:
+            joined[relation] = (
+                f" JOIN {quote(model._meta.db_table)} {quote(relation)} ON {quote(relation)}."
+                f"{quote(model._meta.pk.column)} = {quote('newest')}.{quote(field.attname)}"
+            )
+        selected.append(f", {quote(relation)}.{quote(model._meta.get_field(name).column)} AS {quote(lookup)}")
+    return "".join(selected), "".join(joined.values())
 
 
 def _sql(queryset) -> tuple[str, list]:
