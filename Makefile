@@ -12,6 +12,8 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell sha256sum requirements-dev.lock | cu
 UV_VERSION := 0.13.8
 # Local development runs with debug on; production settings come from the environment (see `make serve`).
 DEV := DJANGO_DEBUG=1
+# The suite runs in this many worker processes (pytest-xdist); 0 runs it in this one.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install install-runtime migrate seed run release serve worker test lint migrations-check pytest \
 	test-postgres bench bench-scale lock clean
@@ -77,13 +79,13 @@ migrations-check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint migrations-check pytest
 
 # The suite again against PostgreSQL (the server at 127.0.0.1:5432 unless DATABASE_URL says otherwise).
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/pytest --create-db
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/pytest --create-db -n $(PYTEST_WORKERS)
 
 # Performance (README "Benchmark"): builds 1,000- and 100,000-fact databases on SQLite and, when the
 # server answers, PostgreSQL (in their own databases, never DATABASE_URL's), loads every public page

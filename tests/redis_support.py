@@ -11,10 +11,12 @@ import uuid
 
 import pytest
 
+from tests.run_summary import skipped_because
+
 REDIS_TEST_URL = os.environ.get("REDSHOES_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_REDIS = os.environ.get("REDSHOES_REQUIRE_REDIS", "").strip().lower() in {"1", "true", "yes", "on"}
 NO_REDIS = f"no Redis answers at {REDIS_TEST_URL} (start one: `redis-server --daemonize yes`)"
-skipped_redis_tests_key = pytest.StashKey[int]()
+SKIPPED_REDIS = "Redis test skipped"
 
 
 def redis_answers(url: str = REDIS_TEST_URL) -> bool:
@@ -45,13 +47,11 @@ def require_redis(request) -> None:
         return
     if REQUIRE_REDIS:
         pytest.fail(f"REDSHOES_REQUIRE_REDIS=1 but {NO_REDIS}.", pytrace=False)
-    stash = request.config.stash
-    stash[skipped_redis_tests_key] = stash.get(skipped_redis_tests_key, 0) + 1
-    pytest.skip(f"Redis test skipped: {NO_REDIS}")
+    pytest.skip(f"{SKIPPED_REDIS}: {NO_REDIS}")
 
 
 def report_skipped_redis_tests(terminalreporter, config) -> None:
-    skipped = config.stash.get(skipped_redis_tests_key, 0)
+    skipped = skipped_because(terminalreporter, SKIPPED_REDIS)
     if skipped:
         terminalreporter.write_sep("=", "REDIS TESTS SKIPPED", yellow=True, bold=True)
         terminalreporter.write_line(

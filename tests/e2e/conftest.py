@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.run_summary import skipped_because
+
 # Playwright's sync API runs an event loop in the test thread; Django refuses database
 # calls from a thread with a running loop unless told the caller knows what it is doing.
 # Here it does: the loop only drives the browser, never Django.
@@ -45,7 +47,7 @@ def find_chromium() -> str | None:
 
 CHROMIUM = find_chromium()
 NO_CHROMIUM = "no Chromium found (install Debian's `chromium` package, or set REDSHOES_CHROMIUM)"
-skipped_browser_tests_key = pytest.StashKey[int]()
+SKIPPED_BROWSER = "browser test skipped"
 BROWSER_FIXTURES = {"playwright", "browser", "context", "page", "new_context"}
 
 
@@ -55,12 +57,11 @@ def pytest_collection_modifyitems(config, items):
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
         if CHROMIUM is None and not REQUIRE_BROWSER:
-            item.add_marker(pytest.mark.skip(reason=f"browser test skipped: {NO_CHROMIUM}"))
-    config.stash[skipped_browser_tests_key] = len(browser_items) if CHROMIUM is None and not REQUIRE_BROWSER else 0
+            item.add_marker(pytest.mark.skip(reason=f"{SKIPPED_BROWSER}: {NO_CHROMIUM}"))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    skipped = config.stash.get(skipped_browser_tests_key, 0)
+    skipped = skipped_because(terminalreporter, SKIPPED_BROWSER)
     if skipped:
         terminalreporter.write_sep("=", "BROWSER TESTS SKIPPED", yellow=True, bold=True)
         terminalreporter.write_line(

@@ -9,10 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def run_browser_test_without_chromium(tmp_path, **env_overrides):
+def run_browser_test_without_chromium(tmp_path, *args, **env_overrides):
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDSHOES_REQUIRE_BROWSER"}}
     env.update(REDSHOES_CHROMIUM=str(tmp_path / "no-chromium-here"), **env_overrides)
     return subprocess.run(
@@ -26,6 +28,7 @@ def run_browser_test_without_chromium(tmp_path, **env_overrides):
             "-p",
             "no:cacheprovider",
             f"--output={tmp_path / 'results'}",
+            *args,
         ],
         cwd=PROJECT,
         env=env,
@@ -35,8 +38,9 @@ def run_browser_test_without_chromium(tmp_path, **env_overrides):
     )
 
 
-def test_without_chromium_browser_tests_are_skipped_and_the_summary_says_so(tmp_path):
-    result = run_browser_test_without_chromium(tmp_path)
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "two workers"])
+def test_without_chromium_browser_tests_are_skipped_and_the_summary_says_so(tmp_path, workers):
+    result = run_browser_test_without_chromium(tmp_path, *workers)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 skipped" in result.stdout
