@@ -1,5 +1,12 @@
 """What the end of a test run says about tests that could not run here (no Chromium, no Redis)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+
 
 def skipped_because(terminalreporter, reason: str) -> int:
     """How many tests the run skipped with a reason starting `reason`.
@@ -12,4 +19,19 @@ def skipped_because(terminalreporter, reason: str) -> int:
         1
         for report in terminalreporter.stats.get("skipped", [])
         if isinstance(report.longrepr, tuple) and report.longrepr[2].removeprefix("Skipped: ").startswith(reason)
+    )
+
+
+def run_pytest(*args: str, unset=(), **env) -> subprocess.CompletedProcess:
+    """pytest run in a subprocess from the project's folder, as a machine lacking something runs it: `unset` names
+    variables to leave out of this environment (DATABASE_URL always: the default database), `env` sets others."""
+    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", *unset}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )

@@ -5,36 +5,20 @@ port where nothing answers, the way a machine without Redis looks. (The browser 
 is checked the same way in tests/e2e/test_browser_gate.py.)
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[1]
+from tests.run_summary import run_pytest
 
 
-def run_redis_tests_without_redis(*args, **env_overrides):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDSHOES_REQUIRE_REDIS"}}
-    env.update(REDSHOES_TEST_REDIS_URL="redis://127.0.0.1:1/15", **env_overrides)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/test_shared_cache.py",
-            "-k",
-            "rendered_once_then or another_release",
-            "-p",
-            "no:cacheprovider",
-            *args,
-        ],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+def run_redis_tests_without_redis(*args, **env):
+    return run_pytest(
+        "tests/test_shared_cache.py",
+        "-k",
+        "rendered_once_then or another_release",
+        *args,
+        unset={"REDSHOES_REQUIRE_REDIS"},
+        REDSHOES_TEST_REDIS_URL="redis://127.0.0.1:1/15",
+        **env,
     )
 
 

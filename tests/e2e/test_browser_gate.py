@@ -4,37 +4,21 @@ Each case runs pytest on one browser test in a subprocess, pointing REDSHOES_CHR
 at a file that does not exist, the way a machine without Chromium looks.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.run_summary import run_pytest
 
 
-def run_browser_test_without_chromium(tmp_path, *args, **env_overrides):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDSHOES_REQUIRE_BROWSER"}}
-    env.update(REDSHOES_CHROMIUM=str(tmp_path / "no-chromium-here"), **env_overrides)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/e2e/test_screenshots.py",
-            "-k",
-            "light",
-            "-p",
-            "no:cacheprovider",
-            f"--output={tmp_path / 'results'}",
-            *args,
-        ],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+def run_browser_test_without_chromium(tmp_path, *args, **env):
+    return run_pytest(
+        "tests/e2e/test_screenshots.py",
+        "-k",
+        "light",
+        f"--output={tmp_path / 'results'}",
+        *args,
+        unset={"REDSHOES_REQUIRE_BROWSER"},
+        REDSHOES_CHROMIUM=str(tmp_path / "no-chromium-here"),
+        **env,
     )
 
 
