@@ -12,8 +12,10 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell sha256sum requirements-dev.lock | cu
 UV_VERSION := 0.13.8
 # Local development runs with debug on; production settings come from the environment (see `make serve`).
 DEV := DJANGO_DEBUG=1
-# The suite runs in this many worker processes (pytest-xdist); 0 runs it in this one.
+# The suite runs in this many worker processes (pytest-xdist); 0 runs it in this one. A test file stays in one
+# worker, in order (--dist loadfile): module fixtures such as the multi-host rehearsal's deployment start once.
 PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: install install-runtime migrate seed run release serve worker test lint migrations-check pytest \
 	test-postgres bench bench-scale lock clean
@@ -79,13 +81,13 @@ migrations-check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 test: lint migrations-check pytest
 
 # The suite again against PostgreSQL (the server at 127.0.0.1:5432 unless DATABASE_URL says otherwise).
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/pytest --create-db -n $(PYTEST_WORKERS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/redshoes} $(BIN)/pytest --create-db $(PYTEST_PARALLEL)
 
 # Performance (README "Benchmark"): builds 1,000- and 100,000-fact databases on SQLite and, when the
 # server answers, PostgreSQL (in their own databases, never DATABASE_URL's), loads every public page

@@ -192,6 +192,7 @@ def test_a_page_rendered_on_a_is_a_hit_on_b(deployment):
 
 def test_a_tracking_parameter_is_a_hit(deployment):
     hosts, _ = deployment
+    hosts["A"].get(FILM)
 
     assert hosts["B"].get(FILM + "?utm_source=x").getheader("X-Cache") == "HIT"
 
