@@ -22,13 +22,17 @@ def skipped_because(terminalreporter, reason: str) -> int:
     )
 
 
-def run_pytest(*args: str, unset=(), **env) -> subprocess.CompletedProcess:
+def run_pytest(tmp_path, *args: str, unset=(), **env) -> subprocess.CompletedProcess:
     """pytest run in a subprocess from the project's folder, as a machine lacking something runs it: `unset` names
-    variables to leave out of this environment (DATABASE_URL always: the default database), `env` sets others."""
+    variables to leave out of this environment (DATABASE_URL always: the default database), `env` sets others.
+
+    Its browser artifacts go under `tmp_path`: pytest-playwright empties its output folder when a run starts,
+    and the project's own (test-results/) may be in use by the run that started this one.
+    """
     environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", *unset}}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--output={tmp_path / 'results'}", *args],
         cwd=PROJECT,
         env=environment,
         capture_output=True,

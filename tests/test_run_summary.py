@@ -10,8 +10,9 @@ import pytest
 from tests.run_summary import run_pytest
 
 
-def run_redis_tests_without_redis(*args, **env):
+def run_redis_tests_without_redis(tmp_path, *args, **env):
     return run_pytest(
+        tmp_path,
         "tests/test_shared_cache.py",
         "-k",
         "rendered_once_then or another_release",
@@ -23,8 +24,8 @@ def run_redis_tests_without_redis(*args, **env):
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "two workers"])
-def test_without_redis_its_tests_are_skipped_and_the_summary_says_so(workers):
-    result = run_redis_tests_without_redis(*workers)
+def test_without_redis_its_tests_are_skipped_and_the_summary_says_so(tmp_path, workers):
+    result = run_redis_tests_without_redis(tmp_path, *workers)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 skipped" in result.stdout
@@ -32,8 +33,8 @@ def test_without_redis_its_tests_are_skipped_and_the_summary_says_so(workers):
     assert "2 test(s) of the shared cache did not run" in result.stdout
 
 
-def test_without_redis_a_run_that_requires_it_fails():
-    result = run_redis_tests_without_redis("-n", "2", REDSHOES_REQUIRE_REDIS="1")
+def test_without_redis_a_run_that_requires_it_fails(tmp_path):
+    result = run_redis_tests_without_redis(tmp_path, "-n", "2", REDSHOES_REQUIRE_REDIS="1")
 
     assert result.returncode != 0
     assert "REDSHOES_REQUIRE_REDIS=1 but no Redis answers" in result.stdout

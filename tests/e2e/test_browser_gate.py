@@ -11,10 +11,10 @@ from tests.run_summary import run_pytest
 
 def run_browser_test_without_chromium(tmp_path, *args, **env):
     return run_pytest(
+        tmp_path,
         "tests/e2e/test_screenshots.py",
         "-k",
         "light",
-        f"--output={tmp_path / 'results'}",
         *args,
         unset={"REDSHOES_REQUIRE_BROWSER"},
         REDSHOES_CHROMIUM=str(tmp_path / "no-chromium-here"),
