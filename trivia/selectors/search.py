@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db import connections
 
 from .. import fact_tokens, page_renders, pagination, search, text
-from ..filters import ORDER_RELEVANCE, SPOILERS_INCLUDE, FactFilter
+from ..filters import ORDER_RELEVANCE, RELEVANCE_ORDER, SPOILERS_INCLUDE, FactFilter
 from ..models import Fact, Film, Person, Source
 from . import names
 from .clickthrough import Origin, passage_url
@@ -155,10 +155,15 @@ def _bounded_page(filterset: FactFilter, matches, include_spoilers: bool, raw_pa
     return one_read or _counted_page(filterset, matches, include_spoilers, raw_page, by_relevance)
 
 
-# The columns a page is put in order by, as the inner query names them (Django aliases each by its lookup):
-# by relevance, filters.RELEVANCE_ORDER; else the reading order, selectors.facts.READING_ORDER.
-RELEVANCE_COLUMNS = (("search_rank", "DESC"), ("film_id", ""), ("topic_id", ""), ("position", ""), ("pk", ""))
-READING_COLUMNS = tuple((name, "") for name in READING_ORDER)
+def _as_columns(ordering) -> tuple[tuple[str, str], ...]:
+    """An ORM ordering ("-search_rank", "film__title"…) as (column, direction) pairs, named as Django's values_list
+    aliases each lookup, for `_page_in_one_read` to sort by in SQL."""
+    return tuple((name.removeprefix("-"), "DESC" if name.startswith("-") else "") for name in ordering)
+
+
+# The columns a page is put in order by: by relevance, filters.RELEVANCE_ORDER; else the reading order.
+RELEVANCE_COLUMNS = _as_columns(RELEVANCE_ORDER)
+READING_COLUMNS = _as_columns(READING_ORDER)
 
 
 def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, raw_page, by_relevance: bool):
@@ -167,9 +172,8 @@ def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, ra
     The database reads the newest MATCH_LIMIT + 1 matches as `_counted_page` does, counts
     them, drops the oldest when there are more than MATCH_LIMIT, puts the rest in the page's
     order and returns the page's rows with their display tokens, and the hidden spoilers
-    counted (up to MATCH_LIMIT + 1) only when the shown matches were not capped. Sorting and
-    counting a thousand rows there, rather than handing them to Python, is half the cost of
-    a common word's page on SQLite; on PostgreSQL it saves two round trips.
+    counted (up to MATCH_LIMIT + 1) only when the shown matches were not capped. It replaces
+    three queries and a sort of a thousand rows in Python (docs/performance.md, "Phase 4").
     """
     requested = pagination.requested_number(raw_page)
     if requested > -(-MATCH_LIMIT // PAGE_SIZE):
