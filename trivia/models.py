@@ -305,6 +305,9 @@ class Fact(TimeStamped):
             models.Index(fields=["status", "updated_at"], name="fact_status_updated_idx"),
             # The feeds: newest first by first publication.
             models.Index(fields=["status", "published_at"], name="fact_status_published_idx"),
+            # /facts/?topic=… without words: a topic's newest facts. With the index above alone, a topic of
+            # four facts read every published fact newest first looking for them (29 ms at 100,000 facts).
+            models.Index(fields=["topic", "status", "published_at"], name="fact_topic_newest_idx"),
         ]
 
     def __str__(self):
