@@ -213,6 +213,18 @@ def test_sqlite_reads_the_newest_published_facts_from_the_index_without_sorting_
     assert not any("TEMP B-TREE" in step for step in steps), steps
 
 
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="a SQLite query plan")
+def test_sqlite_reads_a_topics_newest_facts_from_the_topic_index():
+    """A topic of four facts read every published fact newest first looking for them (29 ms at 100,000)."""
+    fact = FactFactory()
+    filterset = FactFilter(QueryDict(f"topic={fact.topic.slug}"))
+    assert filterset.is_valid()
+    newest = search_selectors._newest(filterset, filterset.qs)
+    steps = query_plan(newest.values("pk")[:1001], "EXPLAIN QUERY PLAN ")
+    assert steps[0].startswith("SEARCH trivia_fact USING INDEX fact_topic_newest_idx (topic_id=? AND status=?)"), steps
+    assert not any("TEMP B-TREE" in step for step in steps), steps
+
+
 # --- One read or counted: the same page -----------------------------------------------------------
 
 

@@ -32,6 +32,9 @@ class SearchResults:
     narrowing: str = ""
     capped: bool = False  # more facts match than MATCH_LIMIT: the counts are lower bounds
     match_limit: int = MATCH_LIMIT
+    # False when relevance was asked for but the words are too common to rank (SQLite,
+    # search.SQLITE_RANK_LIMIT): the matches are listed newest first.
+    ranked: bool = True
 
     @property
     def count(self) -> int:
@@ -57,9 +60,24 @@ class SearchResults:
                 f"Only the {self.match_limit:,} newest facts are counted and listed here: search for a word, "
                 "or choose a film, topic or person, to find the others."
             )
+        if not self.ranked:
+            return (
+                f"Only the {self.match_limit:,} newest matches are counted and listed here, newest first: "
+                "add a word, or choose a film, topic or person, to narrow the search."
+            )
         return (
             f"Only the {self.match_limit:,} newest matches are counted and ranked here: add a word, "
             "or choose a film, topic or person, to narrow the search."
+        )
+
+    @property
+    def unranked_note(self) -> str:
+        """Why the matches of an uncapped search came newest first though the best match was asked for."""
+        if self.ranked or self.capped:
+            return ""
+        return (
+            f"These words are in more than {search.SQLITE_RANK_LIMIT:,} facts, too many to rank by best match "
+            "here: the newest come first."
         )
 
     @property
@@ -88,12 +106,14 @@ class ChosenResults:
     capped: bool
     # {id: display token} of the page's facts when the query that chose them read them too (film order).
     tokens: dict[int, int | None] | None = None
+    ranked: bool = True  # SearchResults.ranked
 
     def inputs(self) -> tuple:
-        """What the results print besides the form, as `page_renders` keys it: the counts and each fact's token."""
+        """What the results print besides the form, as `page_renders` keys it: the counts, whether the matches
+        were ranked, and each fact's token."""
         found = fact_tokens.tokens_of(self.page_ids) if self.tokens is None else self.tokens
         pairs = page_renders.tokens((pk, found.get(pk)) for pk in self.page_ids)
-        return self.window.number, self.window.total, self.hidden_spoilers, self.capped, pairs
+        return self.window.number, self.window.total, self.hidden_spoilers, self.capped, self.ranked, pairs
 
 
 def form_inputs(filterset: FactFilter) -> tuple:
@@ -134,6 +154,7 @@ def search_results(filterset: FactFilter, chosen: ChosenResults) -> SearchResult
         narrowing=filterset.describe(),
         capped=chosen.capped,
         match_limit=MATCH_LIMIT,
+        ranked=chosen.ranked,
     )
 
 
@@ -145,7 +166,7 @@ def _newest(filterset: FactFilter, matches):
 
 
 def _bounded_page(filterset: FactFilter, matches, include_spoilers: bool, raw_page):
-    """(window, page ids, hidden spoilers or None, capped, {id: token}) from the newest MATCH_LIMIT matches.
+    """(window, page ids, hidden spoilers or None, capped, {id: token}, ranked) from the newest MATCH_LIMIT matches.
 
     One query when the asked-for page has facts (`_page_in_one_read`); the counted path when
     it has none (nothing matches, or a page past the last: it says which page to show).
@@ -185,6 +206,10 @@ def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, ra
     # order) are joined to those alone: joined inside, they made SQLite read every fact of a topic to sort.
     columns = [name for name, _ in order if "__" not in name]
     related, joins = _related_columns([name for name, _ in order if "__" in name], quote)
+    # Whether the words were ranked (search.search_facts): the same for every row.
+    ranked = quote("search_ranked") if by_relevance else "1"
+    if by_relevance:
+        columns.append("search_ranked")
     if filterset.terms:
         # The newest first is the highest id (search.newest_first): the oldest is the smallest.
         newest = _newest(filterset, matches).values_list(*columns)
@@ -208,7 +233,7 @@ def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, ra
         hidden_params = [MATCH_LIMIT, *hidden_params]
     by = ", ".join(f"{quote(name)} {direction}".strip() for name, direction in order)
     sql = (
-        f"SELECT {quote('pk')}, {quote('n_matches')}, {fact_tokens.token_sql(quote('pk'))}, {hidden_sql} "
+        f"SELECT {quote('pk')}, {quote('n_matches')}, {fact_tokens.token_sql(quote('pk'))}, {hidden_sql}, {ranked} "
         f"FROM (SELECT * FROM (SELECT {quote('newest')}.*{related}, COUNT(*) OVER () AS {quote('n_matches')}, "
         f"{oldest} FROM ({newest_sql}) {quote('newest')}{joins}) {quote('numbered')} WHERE {kept} "
         f"ORDER BY {by} LIMIT %s OFFSET %s) {quote('page')} ORDER BY {by}"
@@ -224,7 +249,7 @@ def _page_in_one_read(filterset: FactFilter, matches, include_spoilers: bool, ra
     window = pagination.window(raw_page, min(matched, MATCH_LIMIT), PAGE_SIZE)
     hidden = 0 if include_spoilers else (None if capped else rows[0][3])
     tokens = {row[0]: row[2] for row in rows}
-    return window, list(tokens), hidden, capped, tokens
+    return window, list(tokens), hidden, capped, tokens, bool(rows[0][4])
 
 
 def _related_columns(lookups, quote) -> tuple[str, str]:
@@ -251,14 +276,16 @@ def _sql(queryset) -> tuple[str, list]:
 
 
 def _counted_page(filterset: FactFilter, matches, include_spoilers: bool, raw_page, by_relevance: bool):
-    """(window, page ids, hidden spoilers or None, capped, tokens or None) from the newest MATCH_LIMIT matches.
+    """(window, page ids, hidden spoilers or None, capped, tokens or None, ranked) from the newest MATCH_LIMIT
+    matches.
 
     Spoilers are counted only when the shown matches were all counted: that count then
     stops within MATCH_LIMIT shown and MATCH_LIMIT hidden matches too.
     """
     tokens = None
-    columns = ("pk", "search_rank", "film_id", "topic_id", "position") if by_relevance else ("pk",)
+    columns = ("pk", "search_rank", "film_id", "topic_id", "position", "search_ranked") if by_relevance else ("pk",)
     rows = list(_newest(filterset, matches).values_list(*columns)[: MATCH_LIMIT + 1])
+    ranked = bool(rows[0][5]) if by_relevance and rows else True
     capped = len(rows) > MATCH_LIMIT
     rows = rows[:MATCH_LIMIT]
     window = pagination.window(raw_page, len(rows), PAGE_SIZE)
@@ -278,7 +305,7 @@ def _counted_page(filterset: FactFilter, matches, include_spoilers: bool, raw_pa
     else:
         spoilers = _newest(filterset, filterset.matches_including_spoilers.filter(is_spoiler=True))
         hidden = spoilers[: MATCH_LIMIT + 1].count()
-    return window, page_ids, hidden, capped, tokens
+    return window, page_ids, hidden, capped, tokens, ranked
 
 
 def highlight_facts(facts, terms) -> None:
