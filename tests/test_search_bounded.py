@@ -129,7 +129,7 @@ def test_sqlite_says_why_a_narrowed_search_for_a_common_word_is_not_ranked(clien
     film = narrowed[0].film
     html = page(client, f"q=ballet&film={film.slug}")
     assert summary(html) == f"3 facts match “ballet” in {film}."
-    assert "These words are in more than 5 facts, too many to rank by best match here: the newest come first." in html
+    assert "“ballet” is found in more than 5 facts, too many to rank by best match here: the newest come first." in html
     assert result_keys(html) == newest_keys(narrowed)
     # Ordered by film, nothing is said about ranking.
     assert "too many to rank" not in page(client, f"q=ballet&film={film.slug}&ordering=film")

@@ -76,8 +76,8 @@ class SearchResults:
         if self.ranked or self.capped:
             return ""
         return (
-            f"These words are in more than {search.SQLITE_RANK_LIMIT:,} facts, too many to rank by best match "
-            "here: the newest come first."
+            f"“{text.shorten(self.query, 80)}” is found in more than {search.SQLITE_RANK_LIMIT:,} facts, too many "
+            "to rank by best match here: the newest come first."
         )
 
     @property
