@@ -12,7 +12,9 @@ from django.urls import reverse
 from tests.factories import CitationFactory, CreditFactory, FactFactory, FilmFactory, PersonFactory, TopicFactory
 from tests.htmltree import parse
 from tests.reading_data import film_with_facts
+from trivia import fact_counts
 from trivia.models import Fact, Person
+from trivia.selectors import listings
 from trivia.selectors.listings import LIST_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -251,11 +253,35 @@ def test_person_page_query_count_does_not_grow_with_facts(client, fact_count):
 
 @pytest.mark.parametrize("fact_count", [10, 1000])
 def test_topic_page_query_count_does_not_grow_with_facts(client, fact_count):
-    """Content version, topic, count, the page's tokens, facts, their people, their citations: 7, never one per
-    fact; asked for again unchanged, the first four (trivia/page_renders.py)."""
+    """Content version, topic, its total, the films on the page, the page's tokens, facts, their people, their
+    citations: 8, never one per fact; asked for again unchanged, the first five (trivia/page_renders.py)."""
     _, facts = film_with_facts(fact_count, topics=1)
-    assert count_queries(client, topic_url(facts[0].topic)) == 7
-    assert count_queries(client, topic_url(facts[0].topic), "REUSED") == 4
+    assert count_queries(client, topic_url(facts[0].topic)) == 8
+    assert count_queries(client, topic_url(facts[0].topic), "REUSED") == 5
+
+
+@pytest.mark.parametrize("walk_from", [0, 1000], ids=["films walked in title order", "the topic's rows sorted"])
+def test_a_topic_held_by_many_films_pages_through_them_the_same_either_way(client, monkeypatch, walk_from):
+    """A topic held by many films walks the films in title order to the page's (fact_counts.films_of_topic); the
+    pages are those of the whole sorted read, edges inside films included."""
+    monkeypatch.setattr(fact_counts, "WALK_FROM", walk_from)
+    monkeypatch.setattr(listings, "LIST_PAGE_SIZE", 4)
+    topic = TopicFactory(name="Music")
+    for number, title in enumerate(["Oak", "Elm", "Ash", "Yew", "Fir", "Bay", "Box", "Ivy", "Lime", "Pine"]):
+        film = FilmFactory(title=title, year=1950 + number % 2)
+        FactFactory.create_batch(1 + number % 3, film=film, topic=topic)
+    FactFactory.create_batch(3, film=film)  # other topics
+    expected = list(
+        Fact.objects.published()
+        .filter(topic=topic)
+        .order_by("film__title", "position", "pk")
+        .values_list("key", flat=True)
+    )
+
+    pages = [fact_keys(get_page(client, topic_url(topic, page=number))) for number in range(1, 7)]
+
+    assert [len(page) for page in pages] == [4, 4, 4, 4, 3, 3]  # 19 facts; the last page clamped
+    assert [key for page in pages[:5] for key in page] == expected
 
 
 def test_a_topic_pages_through_every_fact_once_in_film_order_whatever_the_films_sizes(client, staff_client):

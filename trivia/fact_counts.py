@@ -32,6 +32,9 @@ KEYS = {FILM_TABLE: ("film_id",), TOPIC_TABLE: ("topic_id", "film_id")}
 TRIGGER = "trivia_fact_counts"
 
 
+TOPIC_TOTAL_INDEX = f"CREATE INDEX IF NOT EXISTS {TOPIC_TABLE}_total ON {TOPIC_TABLE} (topic_id, published)"
+
+
 def _tables(vendor: str) -> list[str]:
     key = "integer" if vendor == "sqlite" else "bigint"  # SQLite: the rowid itself, no second index
     return [
@@ -40,6 +43,8 @@ def _tables(vendor: str) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS {FILM_TABLE}_rank ON {FILM_TABLE} (published, film_id)",
         f"CREATE TABLE IF NOT EXISTS {TOPIC_TABLE} (topic_id bigint NOT NULL, film_id bigint NOT NULL, "
         "published integer NOT NULL, PRIMARY KEY (topic_id, film_id))",
+        # A topic's total (`topic_totals`) from the index alone, not a table row per film.
+        TOPIC_TOTAL_INDEX,
     ]
 
 
@@ -226,14 +231,45 @@ def of_films(film_ids) -> dict[int, int]:
     return values_by_key(FILM_TABLE, "film_id", "published", film_ids)
 
 
-def films_of_topic(topic_id: int) -> list[tuple[int, int]]:
-    """(film id, published facts under the topic) for each film with any, in reading order (title, year, id)."""
-    from .models import Film
+# A topic held by more films than this is read by walking the films in title order (an index) until
+# enough of them hold it: its count rows sorted whole cost a row per film (3.3 ms for 3,920 films at a
+# million facts). A topic held by fewer is read whole and sorted: a walk would pass every film to find them.
+WALK_FROM = 200
 
+
+def topic_totals(topic_id: int) -> tuple[int, int]:
+    """(published facts under the topic, films holding any of them), from the topic's count rows."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(
-            f"SELECT c.film_id, c.published FROM {TOPIC_TABLE} c JOIN {Film._meta.db_table} f ON f.id = c.film_id "
-            "WHERE c.topic_id = %s ORDER BY f.title, f.year, f.id",
-            [topic_id],
+            f"SELECT COALESCE(SUM(published), 0), COUNT(*) FROM {TOPIC_TABLE} WHERE topic_id = %s", [topic_id]
         )
+        published, films = cursor.fetchone()
+    return int(published), int(films)
+
+
+def films_of_topic(topic_id: int, first: int | None = None, holding: int = 0) -> list[tuple[int, int]]:
+    """(film id, published facts under the topic) for each film with any, in reading order (title, year, id).
+
+    With `first`, only the first that many films; `holding` (from `topic_totals`) says how many
+    films hold the topic, which decides whether to walk the films or sort the topic's rows.
+    """
+    from .models import Film
+
+    film_table = Film._meta.db_table
+    limit, params = ("", [topic_id]) if first is None else (" LIMIT %s", [topic_id, first])
+    if first is not None and holding > WALK_FROM and first < holding:
+        # CROSS JOIN keeps SQLite walking the films (film_by_title_idx) and stopping at the limit.
+        sql = (
+            f"SELECT c.film_id, c.published FROM {film_table} f CROSS JOIN {TOPIC_TABLE} c "
+            "WHERE c.topic_id = %s AND c.film_id = f.id ORDER BY f.title, f.year, f.id"
+        )
+    else:
+        # CROSS JOIN keeps SQLite on the topic's rows, sorted: walking the films for a topic held by one
+        # passed all of them (0.37 ms at 4,000 films).
+        sql = (
+            f"SELECT c.film_id, c.published FROM {TOPIC_TABLE} c CROSS JOIN {film_table} f "
+            "WHERE c.topic_id = %s AND f.id = c.film_id ORDER BY f.title, f.year, f.id"
+        )
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql + limit, params)
         return cursor.fetchall()

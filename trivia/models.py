@@ -62,7 +62,11 @@ class Film(TimeStamped):
             models.CheckConstraint(condition=~Q(slug=""), name="film_slug_not_empty"),
         ]
         # The home page's list by title: by initial (its A–Z index), then title (selectors/home.py), read in order.
-        indexes = [models.Index(TitleInitial("title"), "title", "year", "id", name="film_by_initial_idx")]
+        indexes = [
+            models.Index(TitleInitial("title"), "title", "year", "id", name="film_by_initial_idx"),
+            # A topic page walks the films in title order to the ones its page shows (fact_counts.films_of_topic).
+            models.Index(fields=["title", "year", "id"], name="film_by_title_idx"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.year})"

@@ -94,16 +94,18 @@ def topic_facts(topic: Topic, user, raw_page=None) -> ChosenFacts:
     """The facts visible to `user` under `topic` on the page asked for: across films, by film then position.
 
     A topic holds a tenth of the archive, so for readers nothing counts or sorts all its facts:
-    the database's counts per (topic, film) (`fact_counts`, one row per film, in title order)
-    give the total and the films the page's facts fall in, and how many of the first film's to
+    the database's counts per (topic, film) (`fact_counts`, one row per film) give the total,
+    then the films in title order up to the page's facts, and how many of the first film's to
     skip; then only those films' facts are read, through the (film, status, topic, position)
     index. Staff, who see drafts too, get them counted as on person pages.
     """
     facts = Fact.objects.visible_to(user).filter(topic=topic)
     if sees_drafts(user):
         return _counted(facts, raw_page)
-    films = fact_counts.films_of_topic(topic.pk)
-    window = pagination.window(raw_page, sum(count for _, count in films), LIST_PAGE_SIZE)
+    total, holding = fact_counts.topic_totals(topic.pk)
+    window = pagination.window(raw_page, total, LIST_PAGE_SIZE)
+    # Every film listed holds at least one fact: the page's facts are among the first offset + per_page films.
+    films = fact_counts.films_of_topic(topic.pk, first=window.offset + window.per_page, holding=holding)
     on_page, skip, seen = [], 0, 0
     for film_id, count in films:
         if seen + count > window.offset and seen < window.offset + window.per_page:
