@@ -257,18 +257,22 @@ def films_of_topic(topic_id: int, first: int | None = None, holding: int = 0) ->
 
     film_table = Film._meta.db_table
     limit, params = ("", [topic_id]) if first is None else (" LIMIT %s", [topic_id, first])
+    # Both reads look rows up one by one through scalar subqueries, which neither database turns into a join:
+    # so each reads in the order chosen here, whatever its statistics (PostgreSQL, with none yet for the count
+    # table, hashed every film to join a topic of one; SQLite, given the title index, walked every film for it).
     if first is not None and holding > WALK_FROM and first < holding:
-        # CROSS JOIN keeps SQLite walking the films (film_by_title_idx) and stopping at the limit.
+        # The films in title order (film_by_title_idx), each looked up in the topic's counts, until `first`.
+        published = f"(SELECT c.published FROM {TOPIC_TABLE} c WHERE c.topic_id = %s AND c.film_id = f.id)"
         sql = (
-            f"SELECT c.film_id, c.published FROM {film_table} f CROSS JOIN {TOPIC_TABLE} c "
-            "WHERE c.topic_id = %s AND c.film_id = f.id ORDER BY f.title, f.year, f.id"
+            f"SELECT f.id, {published} FROM {film_table} f WHERE {published} IS NOT NULL ORDER BY f.title, f.year, f.id"
         )
+        params = [topic_id, *params]
     else:
-        # CROSS JOIN keeps SQLite on the topic's rows, sorted: walking the films for a topic held by one
-        # passed all of them (0.37 ms at 4,000 films).
+        # The topic's own rows, each film's title and year looked up to sort them.
+        film = f"{film_table} f WHERE f.id = c.film_id"
         sql = (
-            f"SELECT c.film_id, c.published FROM {TOPIC_TABLE} c CROSS JOIN {film_table} f "
-            "WHERE c.topic_id = %s AND f.id = c.film_id ORDER BY f.title, f.year, f.id"
+            f"SELECT c.film_id, c.published FROM {TOPIC_TABLE} c WHERE c.topic_id = %s "
+            f"ORDER BY (SELECT f.title FROM {film}), (SELECT f.year FROM {film}), c.film_id"
         )
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(sql + limit, params)
