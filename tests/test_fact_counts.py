@@ -123,10 +123,7 @@ def test_the_best_documented_films_are_read_from_the_top_of_the_count_index():
     films_with(5, 4, 3, 2, 1, 1, 1)
     with CaptureQueriesContext(connection) as queries:
         assert [film.published_fact_count for film in fact_counts.best_documented(FEATURED_COUNT)] == [5, 4, 3, 2, 1, 1]
-    (sql,) = [query["sql"] for query in queries.captured_queries]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        plan = [str(row[-1]) for row in cursor.fetchall()]
+    plan = plan_of(queries)
     assert plan[0].startswith(f"SEARCH c USING COVERING INDEX {fact_counts.FILM_TABLE}_rank"), plan
     assert not any(step.startswith("SCAN f") for step in plan), plan
 
