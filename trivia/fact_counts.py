@@ -30,8 +30,7 @@ PUBLISHED = "'published'"
 # table -> the fact columns it is counted by
 KEYS = {FILM_TABLE: ("film_id",), TOPIC_TABLE: ("topic_id", "film_id")}
 TRIGGER = "trivia_fact_counts"
-
-
+# A topic's total (`topic_totals`) from the index alone, not a table row per film.
 TOPIC_TOTAL_INDEX = f"CREATE INDEX IF NOT EXISTS {TOPIC_TABLE}_total ON {TOPIC_TABLE} (topic_id, published)"
 
 
@@ -43,7 +42,6 @@ def _tables(vendor: str) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS {FILM_TABLE}_rank ON {FILM_TABLE} (published, film_id)",
         f"CREATE TABLE IF NOT EXISTS {TOPIC_TABLE} (topic_id bigint NOT NULL, film_id bigint NOT NULL, "
         "published integer NOT NULL, PRIMARY KEY (topic_id, film_id))",
-        # A topic's total (`topic_totals`) from the index alone, not a table row per film.
         TOPIC_TOTAL_INDEX,
     ]
 

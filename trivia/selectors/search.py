@@ -60,13 +60,9 @@ class SearchResults:
                 f"Only the {self.match_limit:,} newest facts are counted and listed here: search for a word, "
                 "or choose a film, topic or person, to find the others."
             )
-        if not self.ranked:
-            return (
-                f"Only the {self.match_limit:,} newest matches are counted and listed here, newest first: "
-                "add a word, or choose a film, topic or person, to narrow the search."
-            )
+        shown = "ranked here" if self.ranked else "listed here, newest first"
         return (
-            f"Only the {self.match_limit:,} newest matches are counted and ranked here: add a word, "
+            f"Only the {self.match_limit:,} newest matches are counted and {shown}: add a word, "
             "or choose a film, topic or person, to narrow the search."
         )
 
