@@ -297,7 +297,11 @@ def ensure(sender, using, plan=None, **kwargs) -> None:
     fill_missing(connection)
     with connection.cursor() as cursor:
         fact = connection.ops.quote_name(_models()["fact"]._meta.db_table)
-        cursor.execute(f"DELETE FROM {TOKEN_TABLE} WHERE fact_id NOT IN (SELECT id FROM {fact})")
+        # NOT EXISTS, an anti-join: PostgreSQL runs `NOT IN (SELECT id …)` as a hashed subplan only while the
+        # ids fit in work_mem, and past that rescans the facts for every token (hours at a million facts).
+        cursor.execute(
+            f"DELETE FROM {TOKEN_TABLE} WHERE NOT EXISTS (SELECT 1 FROM {fact} f WHERE f.id = {TOKEN_TABLE}.fact_id)"
+        )
         if plan:
             cursor.execute(f"UPDATE {TOKEN_TABLE} SET token = {_new_token(connection.vendor)}")
 

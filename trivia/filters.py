@@ -277,6 +277,12 @@ class FactFilter(django_filters.FilterSet):
             return []
         return search.query_terms(self.form.cleaned_data.get("q"))
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether a film, topic, person or source narrows the facts (each has its own index to start from)."""
+        data = self.form.cleaned_data
+        return any(data.get(name) for name in ("film", "topic", "person", "source"))
+
     def describe(self) -> str:
         """What was asked for, in words: 'in The Red Shoes (1948), under Production, mentioning Moira Shearer'."""
         data = self.form.cleaned_data

@@ -9,6 +9,7 @@ GIN index (ranked with ts_rank, 'simple' configuration, as FTS5 matches words).
 """
 
 import re
+import time
 import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -99,9 +100,50 @@ POSTGRES_DROP_VECTOR = [
     f"DROP INDEX IF EXISTS {POSTGRES_VECTOR_INDEX}",
     f"ALTER TABLE trivia_fact DROP COLUMN IF EXISTS {POSTGRES_VECTOR_COLUMN}",
 ]
+
+# PostgreSQL's newest matches of a word that is neither rare nor common. GIN cannot read a
+# word's facts newest first, so "the newest 1,001 facts holding 'lisbon'" (2.6 % of facts)
+# either walks the primary key backwards testing each vector (about 38,000 rows, ~10 ms) or
+# reads every fact holding the word from GIN and sorts them (26,000 at a million facts). A
+# second GIN index keys each lexeme by its fact's id bucket ("61~lisbon": ids 999,424 to
+# 1,015,807), so the search reads the newest bucket's matches, then the next, and stops
+# once it has enough: about 1,001 + one bucket's rows whatever the number of facts
+# (newest_first; docs/performance.md, "Phase 6").
+POSTGRES_RECENT_BUCKET_BITS = 14  # 16,384 ids a bucket
+POSTGRES_RECENT_LEXEMES = "trivia_fact_recent_lexemes"
+POSTGRES_RECENT_QUERY = "trivia_recent_tsquery"
+POSTGRES_RECENT_INDEX = "trivia_fact_recent_lexemes_gin"
+# The same query about one bucket: every quoted lexeme of the query's text form gets the
+# bucket's prefix (operators and prefix marks are outside the quotes; a quote inside one is
+# doubled). As SQL text, so the regular expression needs no escaping in Python.
+_QUOTED_LEXEME = r"'((?:[^']|'')*)'"
+POSTGRES_CREATE_RECENT = [
+    # Each lexeme of the vector, prefixed with the bucket of the fact's id and "~".
+    f"CREATE OR REPLACE FUNCTION {POSTGRES_RECENT_LEXEMES}(fact_id bigint, vector tsvector) RETURNS tsvector "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT array_to_tsvector(ARRAY("
+    f"SELECT (fact_id >> {POSTGRES_RECENT_BUCKET_BITS})::text || '~' || lexeme FROM unnest(vector))) $$",
+    f"CREATE OR REPLACE FUNCTION {POSTGRES_RECENT_QUERY}(bucket bigint, query tsquery) RETURNS tsquery "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT regexp_replace("
+    f"query::text, $re${_QUOTED_LEXEME}$re$, '''' || bucket || $to$~\\1'$to$, 'g')::tsquery $$",
+    f"CREATE INDEX IF NOT EXISTS {POSTGRES_RECENT_INDEX} ON trivia_fact "
+    f"USING gin ({POSTGRES_RECENT_LEXEMES}(id, {POSTGRES_VECTOR_COLUMN}))",
+]
+POSTGRES_DROP_RECENT = [
+    f"DROP INDEX IF EXISTS {POSTGRES_RECENT_INDEX}",
+    f"DROP FUNCTION IF EXISTS {POSTGRES_RECENT_QUERY}(bigint, tsquery)",
+    f"DROP FUNCTION IF EXISTS {POSTGRES_RECENT_LEXEMES}(bigint, tsvector)",
+]
+# A word in at least this share of the facts is found sooner by the primary-key walk: its
+# 1,001 newest matches lie among the newest 16,000 facts, whose matches a bucket reads all of.
+POSTGRES_DENSE_SHARE = 1 / 16
+# How long a process keeps the planner's word frequencies (pg_stats) before reading them again.
+POSTGRES_FREQUENCIES_SECONDS = 300
 # After a bulk write GIN keeps new entries in a "pending list" that every search scans
-# linearly until VACUUM; this merges it now.
-POSTGRES_CLEAN_PENDING = f"SELECT gin_clean_pending_list('{POSTGRES_VECTOR_INDEX}'::regclass)"
+# linearly until VACUUM; this merges both indexes' now.
+POSTGRES_CLEAN_PENDING = (
+    f"SELECT gin_clean_pending_list('{POSTGRES_VECTOR_INDEX}'::regclass), "
+    f"gin_clean_pending_list('{POSTGRES_RECENT_INDEX}'::regclass)"
+)
 
 
 def fold(text: str) -> str:
@@ -211,6 +253,38 @@ class StoredSearchVector(Expression):
         return f"{compiler.quote_name(alias)}.{compiler.quote_name(POSTGRES_VECTOR_COLUMN)}", []
 
 
+class StoredSearchMatch(Expression):
+    """`search_vector @@ query`, the PostgreSQL search condition.
+
+    In a query marked by `_unindexed` it is written `(… @@ …) IS TRUE`, which no index
+    answers: there the recent-lexemes index has found the candidates, and ANDing them with
+    the whole word's GIN bitmap would read every fact holding the word (newest_first).
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, query):
+        super().__init__()
+        self.query = query
+
+    def get_source_expressions(self):
+        return [self.query]
+
+    def set_source_expressions(self, expressions):
+        (self.query,) = expressions
+
+    def as_sql(self, compiler, connection):
+        vector, _ = StoredSearchVector().as_sql(compiler, connection)
+        query, params = compiler.compile(self.query)
+        if getattr(compiler.query, UNINDEXED_MARK, False):
+            return f"(({vector} @@ {query}) IS TRUE)", params
+        return f"{vector} @@ {query}", params
+
+
+UNINDEXED_MARK = "search_match_unindexed"
+
+
 def search_facts(queryset, q: str | None):
     """`queryset` narrowed to facts matching every word of `q`, annotated with `search_rank`.
 
@@ -229,10 +303,8 @@ def search_facts(queryset, q: str | None):
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
         query = SearchQuery(tsquery_expression(terms), config=POSTGRES_CONFIG, search_type="raw")
-        return (
-            queryset.alias(search_vector_match=StoredSearchVector())
-            .filter(search_vector_match=query)
-            .annotate(search_rank=SearchRank(StoredSearchVector(), query), search_ranked=ranked)
+        return queryset.filter(StoredSearchMatch(query)).annotate(
+            search_rank=SearchRank(StoredSearchVector(), query), search_ranked=ranked
         )
     if vendor == "sqlite":
         # A join, not `id IN (SELECT rowid ...)`: bm25() is only available in the query
@@ -259,17 +331,93 @@ def search_facts(queryset, q: str | None):
     raise NotImplementedError(f"Full-text search is not set up for the {vendor} database.")
 
 
-def newest_first(matches):
-    """Matches from `search_facts`, newest (highest id) first, in an order the index gives without sorting.
+def newest_first(matches, terms=(), limit: int | None = None, narrowed: bool = False):
+    """Matches from `search_facts` for `terms`, newest (highest id) first, read in an order an index gives.
 
-    With a slice, the database stops after that many, however many facts match: SQLite
-    reads FTS5's lists backwards (ordering by the fact's id instead would sort every
-    match first), PostgreSQL walks the primary key backwards, checking the stored vector,
-    or for a rarer word sorts what the GIN index found.
+    With `limit` (or a slice, on SQLite), the database stops after that many, however many
+    facts match. SQLite reads FTS5's lists backwards (ordering by the fact's id instead would
+    sort every match first). PostgreSQL walks the primary key backwards checking the stored
+    vector, or for a rare word sorts the few facts GIN finds; but for words the planner's
+    statistics say more than `limit` facts hold, none of them in POSTGRES_DENSE_SHARE of the
+    facts, with nothing `narrowed` to a film, topic, person or source (whose own indexes serve
+    better), it reads the recent-lexemes index a bucket at a time (`_recent_buckets`).
     """
-    if connections[matches.db].vendor == "sqlite":
+    vendor = connections[matches.db].vendor
+    if vendor == "sqlite":
         return matches.extra(order_by=[f"-{FTS_TABLE}.rowid"])
+    if vendor == "postgresql" and limit is not None and not narrowed and _buckets_are_shorter(matches.db, terms, limit):
+        recent_sql, recent_params = _recent_buckets(matches, terms, limit)
+        # `= ANY(ARRAY(…))`: the ids are read once, first, and the facts looked up by primary key.
+        # As `IN (…)` the planner may instead walk every fact and probe the ids (a semi-join).
+        where = f'"trivia_fact"."id" = ANY(ARRAY({recent_sql}))'
+        return matches.extra(where=[where], params=recent_params).order_by("-pk")
     return matches.order_by("-pk")
+
+
+def _buckets_are_shorter(using: str, terms, limit: int) -> bool:
+    """Whether reading buckets beats the walk and GIN for these words, by the planner's statistics (an estimate:
+    either way the same facts are found). The share of facts holding them all is taken as the product of each
+    word's share (0 for a word the statistics do not list, so rarer than those they do; a prefix is never
+    estimated). Buckets win when that share is below POSTGRES_DENSE_SHARE (the walk would be long) and it makes
+    more than `limit` facts (GIN would read and sort them all)."""
+    if not terms or any(term.endswith(PREFIX_MARK) for term in terms):
+        return False
+    facts, shares = _word_shares(using)
+    share = 1.0
+    for term in terms:
+        share *= shares.get(term, 0.0)
+    return share < POSTGRES_DENSE_SHARE and share * facts > limit
+
+
+_shares_read: dict[str, tuple[float, float, dict[str, float]]] = {}
+
+
+def _word_shares(using: str) -> tuple[float, dict[str, float]]:
+    """(facts, {lexeme: share of facts holding it}) from PostgreSQL's statistics: the planner's row count and the
+    few hundred words it lists as most common (nothing before the table is first analyzed), kept by this process
+    for POSTGRES_FREQUENCIES_SECONDS."""
+    now = time.monotonic()
+    read_at, facts, shares = _shares_read.get(using, (None, 0.0, {}))
+    if read_at is None or now - read_at > POSTGRES_FREQUENCIES_SECONDS:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs FROM pg_class c "
+                "LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname "
+                "AND s.attname = %s WHERE c.oid = 'trivia_fact'::regclass",
+                [POSTGRES_VECTOR_COLUMN],
+            )
+            row = cursor.fetchone()
+        facts = max(float(row[0]), 0.0)  # -1 before the first ANALYZE
+        # The frequencies list ends with three summary figures past the words; zip stops at the words.
+        shares = dict(zip(row[1], row[2], strict=False)) if row[1] else {}
+        _shares_read[using] = (now, facts, shares)
+    return facts, shares
+
+
+def _recent_buckets(matches, terms, limit: int) -> tuple[str, list]:
+    """SQL and parameters for the ids of the newest `limit` of `matches`, read from the recent-lexemes index a
+    bucket at a time.
+
+    A lateral join over the buckets from the newest fact's down: each bucket's matches are
+    read from the index and sorted newest first, and LIMIT stops the loop once it has
+    enough. The planner runs the bucket series in its order (a function scan is never run
+    in parallel), so the first `limit` rows are the newest; tests check it against the walk.
+    """
+    table, vector = "trivia_fact", POSTGRES_VECTOR_COLUMN
+    in_bucket = (
+        f'{POSTGRES_RECENT_LEXEMES}("{table}"."id", "{table}"."{vector}") @@ '
+        f'{POSTGRES_RECENT_QUERY}("recent_bucket"."n", to_tsquery(%s::regconfig, %s))'
+    )
+    bucket = matches.extra(where=[in_bucket], params=[POSTGRES_CONFIG, tsquery_expression(terms)])
+    bucket = bucket.order_by("-pk").values("pk")
+    setattr(bucket.query, UNINDEXED_MARK, True)
+    sql, params = bucket.query.get_compiler(using=matches.db).as_sql()
+    return (
+        f'SELECT "recent"."pk" FROM generate_series((SELECT MAX("id") FROM "{table}") >> '
+        f'{POSTGRES_RECENT_BUCKET_BITS}, 0, -1) AS "recent_bucket"("n") '
+        f'CROSS JOIN LATERAL ({sql}) "recent" LIMIT %s',
+        [*params, limit],
+    )
 
 
 def highlight(text: str, q_or_terms) -> SafeString:

@@ -156,9 +156,12 @@ def search_results(filterset: FactFilter, chosen: ChosenResults) -> SearchResult
 
 def _newest(filterset: FactFilter, matches):
     """`matches` newest first, in the order an index reads them without sorting: the full-text index's with
-    words, else the (status, published_at) index's, from the latest published."""
+    words (no more than MATCH_LIMIT + 1 are ever read), else the (status, published_at) index's, from the latest
+    published."""
     matches = matches.order_by()
-    return search.newest_first(matches) if filterset.terms else matches.order_by("-published_at", "-pk")
+    if filterset.terms:
+        return search.newest_first(matches, filterset.terms, limit=MATCH_LIMIT + 1, narrowed=filterset.narrowed)
+    return matches.order_by("-published_at", "-pk")
 
 
 def _bounded_page(filterset: FactFilter, matches, include_spoilers: bool, raw_page):
