@@ -164,3 +164,30 @@ def test_the_connection_never_compiles_queries_just_in_time():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "it's",  # a quote inside the lexeme, doubled in the query's text form
+        "o'brien ballet",
+        "x" * 64,
+        "9" * 40,
+        "héckroth",  # folded before it reaches the database
+        "北京 ballet",
+        "ballet\\",
+        "ballet | lisbon",  # operators from a reader are words' separators, never syntax
+        "Lisbon!!! <-> :* & ballet",
+    ],
+)
+def test_any_words_read_from_buckets_find_what_the_walk_finds(monkeypatch, spread, q):
+    FactFactory(text="It's O'Brien in Lisbon, 北京, ballet.", pk=6 * BUCKET + 3)
+    terms = search.query_terms(q)
+
+    def newest():
+        queryset = search.newest_first(search.search_facts(Fact.objects.published(), q), terms, limit=4)
+        return list(queryset.values_list("pk", flat=True)[:4]), str(queryset.query)
+
+    (from_buckets, sql), (walked, _) = both_ways(monkeypatch, newest)
+    assert search.POSTGRES_RECENT_QUERY in sql
+    assert from_buckets == walked
