@@ -191,6 +191,11 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--rounds", type=int, default=11, help="Cold renders per page type and size.")
     parser.add_argument("--sqlite-only", action="store_true", help="Skip PostgreSQL even if DATABASE_URL names one.")
+    parser.add_argument(
+        "--postgresql-only",
+        action="store_true",
+        help="Measure PostgreSQL alone (the report still shows SQLite's kept figures).",
+    )
     parser.add_argument("--reuse", action="store_true", help="Resume: keep figures and databases already there.")
     parser.add_argument("--keep", action="store_true", help="Keep the built databases (for --reuse).")
     parser.add_argument("--report-only", action="store_true", help="Redraw the report from the kept figures.")
@@ -203,7 +208,7 @@ def main(argv=None):
     for size in args.sizes:
         databases = bench.databases_for(size, "scale")[: 1 if args.sqlite_only else None]
         for database in databases:
-            if args.report_only:
+            if args.report_only or (args.postgresql_only and isinstance(database, bench.SqliteDatabase)):
                 runs.append(json.loads(results_path(database, size).read_text()))
                 continue
             started = time.perf_counter()
