@@ -108,7 +108,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: a page's queries run in milliseconds, and PostgreSQL compiles any
     # query whose estimated cost passes jit_above_cost, which the bucketed search's estimate
     # (a series of unknown length) does at a million facts: 300 ms of compiling for a 2 ms
-    # query (docs/decisions.md, "Search: recent buckets on PostgreSQL").
+    # query (docs/decisions.md, "First visits, phase 6").
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 AUTH_PASSWORD_VALIDATORS = [

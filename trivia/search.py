@@ -256,7 +256,7 @@ class StoredSearchVector(Expression):
 class StoredSearchMatch(Expression):
     """`search_vector @@ query`, the PostgreSQL search condition.
 
-    In a query marked by `_unindexed` it is written `(… @@ …) IS TRUE`, which no index
+    In a query marked with UNINDEXED_MARK it is written `(… @@ …) IS TRUE`, which no index
     answers: there the recent-lexemes index has found the candidates, and ANDing them with
     the whole word's GIN bitmap would read every fact holding the word (newest_first).
     """
@@ -349,7 +349,7 @@ def newest_first(matches, terms=(), limit: int | None = None, narrowed: bool = F
         recent_sql, recent_params = _recent_buckets(matches, terms, limit)
         # `= ANY(ARRAY(…))`: the ids are read once, first, and the facts looked up by primary key.
         # As `IN (…)` the planner may instead walk every fact and probe the ids (a semi-join).
-        where = f'"trivia_fact"."id" = ANY(ARRAY({recent_sql}))'
+        where = f'"{Fact._meta.db_table}"."id" = ANY(ARRAY({recent_sql}))'
         return matches.extra(where=[where], params=recent_params).order_by("-pk")
     return matches.order_by("-pk")
 
@@ -403,7 +403,7 @@ def _recent_buckets(matches, terms, limit: int) -> tuple[str, list]:
     enough. The planner runs the bucket series in its order (a function scan is never run
     in parallel), so the first `limit` rows are the newest; tests check it against the walk.
     """
-    table, vector = "trivia_fact", POSTGRES_VECTOR_COLUMN
+    table, vector = Fact._meta.db_table, POSTGRES_VECTOR_COLUMN
     in_bucket = (
         f'{POSTGRES_RECENT_LEXEMES}("{table}"."id", "{table}"."{vector}") @@ '
         f'{POSTGRES_RECENT_QUERY}("recent_bucket"."n", to_tsquery(%s::regconfig, %s))'
